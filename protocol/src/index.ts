@@ -1,0 +1,5 @@
+export * from "./api.js";
+export * from "./catalogue.js";
+export * from "./fields.js";
+export * from "./socket.js";
+export * from "./statuses.js";
