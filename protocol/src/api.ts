@@ -62,6 +62,8 @@ export const MESSAGES = Object.freeze({
     `Le site n'est pas connecté. La commande "${command}" ne peut pas être mise en file d'attente.`,
   cancelledOne: "Commande annulée avec succès.",
   cancelledAll: (count: number) => `${count} commande(s) en attente annulée(s).`,
+  /** Not in the reference: the dashboard's "retry" of a command stuck at max attempts (§8's reset). */
+  attemptsReset: "Tentatives réinitialisées. La commande sera renvoyée dès que le site sera connecté.",
 });
 
 export interface ParamsIssue {

@@ -1,0 +1,107 @@
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import type { AgentConfig } from "./config.js";
+import { createExecutor } from "./executor/index.js";
+import type { AgentFaults } from "./faults.js";
+import type { CommandHandlers } from "./handlers/types.js";
+import { createLink, type Link } from "./link/index.js";
+import { type AgentStore, type LedgerStatus, openStore } from "./store/index.js";
+
+export interface AgentDependencies {
+  logger: Logger;
+  /** The nine command handlers: `createHandlers()` on a box, `createNoopHandlers()` in the benchmark. */
+  handlers: CommandHandlers;
+  /** End-to-end fault tests only (see faults.ts). */
+  faults?: AgentFaults;
+}
+
+export interface AgentStats {
+  connected: boolean;
+  commands: Record<LedgerStatus, number>;
+  unreportedResults: number;
+}
+
+export interface Agent {
+  /** Opens the ledger, applies the restart rule, starts running commands and connecting; works offline. */
+  start(): Promise<void>;
+  /** Stops accepting, lets the running command finish (up to SHUTDOWN_GRACE_MS), commits results, closes. */
+  stop(): Promise<void>;
+  stats(): AgentStats;
+}
+
+/** The agent's version as package.json gives it, sent to central in the handshake. */
+export function readAgentVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return packageJson.version;
+}
+
+/** Builds one agent; nothing is shared between agents, so a process can hold many (tests, benchmark). */
+export function createAgent(config: AgentConfig, dependencies: AgentDependencies): Agent {
+  const logger = dependencies.logger;
+  const agentVersion = readAgentVersion();
+  let running: { store: AgentStore; link: Link; stop(): Promise<void> } | null = null;
+
+  return {
+    async start() {
+      if (running !== null) throw new Error("the agent is already started");
+      const store = openStore({ path: config.databasePath });
+      const link = createLink({
+        config,
+        agentVersion,
+        store,
+        logger,
+        faults: dependencies.faults,
+        onCommandsRecorded: () => executor.wake(),
+      });
+      const executor = createExecutor({
+        store,
+        handlers: dependencies.handlers,
+        settings: config.handlers,
+        logger,
+        resultFlushDelayMs: config.resultFlushDelayMs,
+        onStarted: (notice) => link.notifyStarted(notice),
+        onResultsCommitted: () => void link.sendResults(),
+      });
+      running = {
+        store,
+        link,
+        async stop() {
+          link.stopAccepting();
+          await executor.stop(config.shutdownGraceMs);
+          await link.close(Math.min(config.ackTimeoutMs, config.shutdownGraceMs));
+          store.close();
+        },
+      };
+      logger.info(
+        { siteId: config.siteId, dataDir: config.dataDir, agentVersion },
+        "sync-agent starting (commands already received run even while central is unreachable)",
+      );
+      try {
+        executor.start();
+      } catch (error) {
+        running = null;
+        store.close();
+        throw new Error(`cannot resume the commands recorded in ${config.databasePath}`, { cause: error });
+      }
+      link.start();
+    },
+    async stop() {
+      if (running === null) return;
+      const stopping = running;
+      running = null;
+      await stopping.stop();
+      logger.info("sync-agent stopped");
+    },
+    stats() {
+      if (running === null) throw new Error("the agent is not running: call start() first");
+      const counts = running.store.counts();
+      return {
+        connected: running.link.connected,
+        commands: counts.commands,
+        unreportedResults: counts.unreportedResults,
+      };
+    },
+  };
+}
