@@ -35,7 +35,11 @@ const TIMEOUT_MS = Number(flags["timeout-s"]) * 1000;
 const ADMIN_TOKEN = "bench-operator-token";
 const WORKER_SCRIPT = fileURLToPath(new URL("./agent-worker.js", import.meta.url));
 
-async function inParallel<T>(count: number, limit: number, work: (index: number) => Promise<T>): Promise<T[]> {
+async function inParallel<T>(
+  count: number,
+  limit: number,
+  work: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   async function lane() {
@@ -112,7 +116,8 @@ async function drain(
       const row = rows[0];
       if (row?.first && Number.isNaN(firstDeliveryMs)) firstDeliveryMs = row.first.getTime() - started;
       if (row && row.done >= expected) break;
-      if (Date.now() - started > TIMEOUT_MS) throw new Error(`drain incomplete: ${row?.done}/${expected} results`);
+      if (Date.now() - started > TIMEOUT_MS)
+        throw new Error(`drain incomplete: ${row?.done}/${expected} results`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const totalMs = Date.now() - started;
@@ -175,7 +180,8 @@ async function main() {
         params: { configuration: { sequence: index, volume: index % 100 } },
         priority: 1 + (index % 10),
       });
-      if (response.status !== 200) throw new Error(`enqueue failed: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 200)
+        throw new Error(`enqueue failed: ${response.status} ${JSON.stringify(response.body)}`);
     });
     const enqueueMs = Date.now() - enqueueStarted;
 

@@ -59,6 +59,9 @@ function formatAgentCounters(counters: Record<string, number>, commands: number)
   if (keys.length === 0) return [];
   return [
     "  Agents (summed over all agents):",
-    ...keys.map((key) => `    ${key.padEnd(28)} ${counters[key]} (${fixed((counters[key] ?? 0) / commands, 3)} per command)`),
+    ...keys.map(
+      (key) =>
+        `    ${key.padEnd(28)} ${counters[key]} (${fixed((counters[key] ?? 0) / commands, 3)} per command)`,
+    ),
   ];
 }

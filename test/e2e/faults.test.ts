@@ -5,7 +5,13 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient, eventually } from "../support/api-client.js";
-import { freePort, makeTempDir, readAgentLedger, removeDir, writeCountingUpdateScript } from "../support/fixtures.js";
+import {
+  freePort,
+  makeTempDir,
+  readAgentLedger,
+  removeDir,
+  writeCountingUpdateScript,
+} from "../support/fixtures.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 import { type CentralProcess, type RunningProcess, startAgent, startCentral } from "../support/processes.js";
 
@@ -57,7 +63,11 @@ describe("faults end to end", () => {
     await removeDir(workDir);
   });
 
-  function launchAgent(site: { id: string; token: string }, dataDir: string, env: Record<string, string> = {}) {
+  function launchAgent(
+    site: { id: string; token: string },
+    dataDir: string,
+    env: Record<string, string> = {},
+  ) {
     const agent = startAgent({
       CENTRAL_URL: central.url,
       SITE_ID: site.id,

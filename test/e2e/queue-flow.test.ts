@@ -44,7 +44,11 @@ describe("command queue end to end", () => {
     await removeDir(workDir);
   });
 
-  async function agentFor(site: { id: string; token: string }, name: string, extraEnv: Record<string, string> = {}) {
+  async function agentFor(
+    site: { id: string; token: string },
+    name: string,
+    extraEnv: Record<string, string> = {},
+  ) {
     const dataDir = join(workDir, name);
     const agent = startAgent({
       CENTRAL_URL: central.url,
@@ -82,7 +86,8 @@ describe("command queue end to end", () => {
     expect(refused.body).toMatchObject({
       success: false,
       error: "SITE_OFFLINE",
-      message: 'Le site n\'est pas connecté. La commande "get_logs" ne peut pas être mise en file d\'attente.',
+      message:
+        "Le site n'est pas connecté. La commande \"get_logs\" ne peut pas être mise en file d'attente.",
     });
 
     const send = (body: Record<string, unknown>) => api.post(`/api/sites/${site.id}/command`, body);

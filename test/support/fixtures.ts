@@ -16,7 +16,10 @@ export async function removeDir(path: string): Promise<void> {
  * to a file, so a test can count how many times each update really ran.
  * With `sleepSeconds` it then sleeps, to be killed mid-execution.
  */
-export async function writeCountingUpdateScript(dir: string, sleepSeconds = 0): Promise<{
+export async function writeCountingUpdateScript(
+  dir: string,
+  sleepSeconds = 0,
+): Promise<{
   path: string;
   runs: () => Promise<string[]>;
 }> {
@@ -51,7 +54,9 @@ export interface LedgerRow {
 export function readAgentLedger(dataDir: string): LedgerRow[] {
   const db = new Database(join(dataDir, "agent.db"), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare("SELECT id, type, status, delivered_seq FROM commands ORDER BY delivered_seq").all() as LedgerRow[];
+    return db
+      .prepare("SELECT id, type, status, delivered_seq FROM commands ORDER BY delivered_seq")
+      .all() as LedgerRow[];
   } finally {
     db.close();
   }
@@ -65,7 +70,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -8,9 +10,17 @@ import { fileURLToPath } from "node:url";
  * points (`npm test` builds first), started with `node`, their pino JSON
  * lines collected so tests can wait for what a person would read in the logs.
  */
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CENTRAL_MAIN = `${REPO_ROOT}central/dist/main.js`;
-const AGENT_MAIN = `${REPO_ROOT}agent/dist/main.js`;
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const CENTRAL_MAIN = join(REPO_ROOT, "central/dist/main.js");
+const AGENT_MAIN = join(REPO_ROOT, "agent/dist/main.js");
+
+/** This file runs from test/support (vitest) and from test/bench/dist/support (the benchmark). */
+function findRepoRoot(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "package-lock.json"))) return dir;
+  }
+  throw new Error(`no package-lock.json above ${start}: run from a checkout of the project`);
+}
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 

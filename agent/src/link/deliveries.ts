@@ -35,7 +35,10 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     if (fault?.when !== when || faultFired) return false;
     faultFired = true;
     options.faults?.onFired?.();
-    logger.warn({ fault }, `test fault: failing ${when === "before-record" ? "before" : "after"} the ledger commit`);
+    logger.warn(
+      { fault },
+      `test fault: failing ${when === "before-record" ? "before" : "after"} the ledger commit`,
+    );
     if (fault.action === "exit") process.kill(process.pid, "SIGKILL");
     options.dropConnection();
     return true;
