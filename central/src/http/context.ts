@@ -13,7 +13,7 @@ export interface HttpContext {
   registry: AgentRegistry;
   waiters: ResultWaiters;
   logger: Logger;
-  config: Pick<CentralConfig, "maxWaitSeconds">;
+  config: Pick<CentralConfig, "maxWaitSeconds" | "deliveryAckTimeoutMs">;
   /** Aborted when central stops: requests waiting for a result answer at once. */
   stopping: AbortSignal;
 }

@@ -202,19 +202,51 @@ export async function listPendingCommands(db: Queryable, siteId: string): Promis
   return rows;
 }
 
-/** Removes one pending command of the site and marks it `cancelled`; false if it was not pending. */
+/**
+ * Cancelling leaves alone a row claimed less than `deliveryTimeoutMs` ago: it
+ * may be on its way to the agent, which would run it even though the operator
+ * was told "cancelled". The claim sets last_attempt_at while holding the row
+ * lock, and a DELETE waiting on that lock re-checks its WHERE on the claimed
+ * row, so the check cannot race with a claim.
+ */
+export interface CancelOptions {
+  deliveryTimeoutMs: number;
+}
+
+const NOT_BEING_DELIVERED =
+  "(last_attempt_at IS NULL OR last_attempt_at < NOW() - make_interval(secs => $2 / 1000.0))";
+
+/** Removes one pending command of the site and marks it `cancelled`; false if it was not pending or is being delivered. */
 export async function cancelPendingCommand(
   db: Queryable,
   siteId: string,
   commandId: string,
+  options: CancelOptions,
 ): Promise<boolean> {
-  const cancelled = await cancelWhere(db, "site_id = $1 AND id = $2", [siteId, commandId]);
+  const cancelled = await cancelWhere(db, `site_id = $1 AND id = $3 AND ${NOT_BEING_DELIVERED}`, [
+    siteId,
+    options.deliveryTimeoutMs,
+    commandId,
+  ]);
   return cancelled > 0;
 }
 
-/** Removes every pending command of the site and marks them `cancelled`; returns how many. */
-export async function cancelAllPendingCommands(db: Queryable, siteId: string): Promise<number> {
-  return cancelWhere(db, "site_id = $1", [siteId]);
+/** Removes every pending command of the site not being delivered and marks them `cancelled`; returns how many. */
+export async function cancelAllPendingCommands(
+  db: Queryable,
+  siteId: string,
+  options: CancelOptions,
+): Promise<number> {
+  return cancelWhere(db, `site_id = $1 AND ${NOT_BEING_DELIVERED}`, [siteId, options.deliveryTimeoutMs]);
+}
+
+/** True when the command is still in pending_commands (whatever its state). */
+export async function isPending(db: Queryable, siteId: string, commandId: string): Promise<boolean> {
+  const { rowCount } = await db.query("SELECT 1 FROM pending_commands WHERE site_id = $1 AND id = $2", [
+    siteId,
+    commandId,
+  ]);
+  return rowCount > 0;
 }
 
 async function cancelWhere(db: Queryable, where: string, values: unknown[]): Promise<number> {

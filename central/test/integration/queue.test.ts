@@ -23,6 +23,8 @@ import {
 } from "./databases.js";
 
 const everything = { limit: 100, excludeIds: [] };
+
+const cancelling = { deliveryTimeoutMs: 15_000 };
 const anHourAgo = () => new Date(Date.now() - 3_600_000);
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
@@ -182,9 +184,9 @@ describe.each(DATABASE_KINDS)("command queue on %s", (kind) => {
     const cancelled = await enqueueCommand(db, queuedCommand(site.id));
     const kept = await enqueueCommand(db, queuedCommand(site.id));
 
-    expect(await cancelPendingCommand(db, other.id, cancelled.id)).toBe(false);
-    expect(await cancelPendingCommand(db, site.id, cancelled.id)).toBe(true);
-    expect(await cancelPendingCommand(db, site.id, cancelled.id)).toBe(false);
+    expect(await cancelPendingCommand(db, other.id, cancelled.id, cancelling)).toBe(false);
+    expect(await cancelPendingCommand(db, site.id, cancelled.id, cancelling)).toBe(true);
+    expect(await cancelPendingCommand(db, site.id, cancelled.id, cancelling)).toBe(false);
 
     const row = await getCommand(db, site.id, cancelled.id);
     expect(row?.status).toBe("cancelled");
@@ -192,6 +194,22 @@ describe.each(DATABASE_KINDS)("command queue on %s", (kind) => {
     expect((await claimPendingBatch(db, site.id, everything)).map((command) => command.id)).toEqual([
       kept.id,
     ]);
+  });
+
+  it("does not cancel a command claimed for delivery until its acknowledgement has timed out", async () => {
+    const site = await newSite(db);
+    const claimed = await enqueueCommand(db, queuedCommand(site.id));
+    await claimPendingBatch(db, site.id, everything);
+    const waiting = await enqueueCommand(db, queuedCommand(site.id));
+
+    expect(await cancelPendingCommand(db, site.id, claimed.id, cancelling)).toBe(false);
+    expect(await cancelAllPendingCommands(db, site.id, cancelling)).toBe(1);
+    expect((await getCommand(db, site.id, waiting.id))?.status).toBe("cancelled");
+    expect((await getCommand(db, site.id, claimed.id))?.status).toBe("queued");
+
+    // Once the delivery timeout has passed without an acknowledgement, it can be cancelled.
+    expect(await cancelPendingCommand(db, site.id, claimed.id, { deliveryTimeoutMs: 0 })).toBe(true);
+    expect((await getCommand(db, site.id, claimed.id))?.status).toBe("cancelled");
   });
 
   it("cancels all pending commands of a site and leaves delivered ones alone", async () => {
@@ -203,12 +221,12 @@ describe.each(DATABASE_KINDS)("command queue on %s", (kind) => {
       (await enqueueCommand(db, queuedCommand(site.id, { expiresAt: anHourAgo() }))).id,
     ];
 
-    expect(await cancelAllPendingCommands(db, site.id)).toBe(2);
+    expect(await cancelAllPendingCommands(db, site.id, cancelling)).toBe(2);
 
     for (const id of pendingIds) expect((await getCommand(db, site.id, id))?.status).toBe("cancelled");
     expect((await getCommand(db, site.id, delivered.id))?.status).toBe("delivered");
     expect(await claimPendingBatch(db, site.id, everything)).toEqual([]);
-    expect(await cancelAllPendingCommands(db, site.id)).toBe(0);
+    expect(await cancelAllPendingCommands(db, site.id, cancelling)).toBe(0);
   });
 
   it("expireCommands removes expired rows and records them as expired", async () => {

@@ -148,7 +148,8 @@ describe.each(DATABASE_KINDS)("command results on %s", (kind) => {
     const site = await newSite(db);
     const { id } = await enqueueCommand(db, queuedCommand(site.id));
     await claimPendingBatch(db, site.id, { limit: 10, excludeIds: [] });
-    await cancelPendingCommand(db, site.id, id);
+    // The acknowledgement timed out (deliveryTimeoutMs 0), so the operator could cancel; the agent had it anyway.
+    await cancelPendingCommand(db, site.id, id, { deliveryTimeoutMs: 0 });
 
     await recordResults(db, site.id, [succeeded(id)]);
 

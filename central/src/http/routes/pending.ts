@@ -5,6 +5,7 @@ import { getCommand } from "../../store/history.js";
 import {
   cancelAllPendingCommands,
   cancelPendingCommand,
+  isPending,
   listPendingCommands,
   queueSummary,
   resetPendingAttempts,
@@ -20,6 +21,7 @@ type CommandParams = { Params: { id: string; commandId: string } };
 /** §4's queue routes: list, cancel one or all, retry, and the global summary. */
 export function registerPendingRoutes(api: FastifyInstance, context: HttpContext): void {
   const { db, registry, dispatcher } = context;
+  const cancelOptions = { deliveryTimeoutMs: context.config.deliveryAckTimeoutMs };
 
   api.get("/sites/queue/summary", async () => queueSummary(db));
 
@@ -39,14 +41,23 @@ export function registerPendingRoutes(api: FastifyInstance, context: HttpContext
 
   api.delete<CommandParams>("/sites/:id/pending-commands/:commandId", async (request) => {
     const { siteId, commandId } = await commandOfExistingSite(db, request.params);
-    if (!(await cancelPendingCommand(db, siteId, commandId))) throw await notPending(db, siteId, commandId);
-    return { success: true, message: MESSAGES.cancelledOne };
+    if (await cancelPendingCommand(db, siteId, commandId, cancelOptions)) {
+      return { success: true, message: MESSAGES.cancelledOne };
+    }
+    if (await isPending(db, siteId, commandId)) {
+      throw new ApiFailure(
+        409,
+        "COMMAND_BEING_DELIVERED",
+        `Command ${commandId} is being delivered to the site right now and can no longer be cancelled; follow its status at GET /api/sites/${siteId}/commands/${commandId}`,
+      );
+    }
+    throw await notPending(db, siteId, commandId);
   });
 
   api.delete<SiteParams>("/sites/:id/pending-commands", async (request) => {
     const siteId = parseId(request.params.id, "site");
     if (!(await getSiteCredentials(db, siteId))) throw siteNotFound(siteId);
-    const count = await cancelAllPendingCommands(db, siteId);
+    const count = await cancelAllPendingCommands(db, siteId, cancelOptions);
     return { success: true, message: MESSAGES.cancelledAll(count), count };
   });
 
