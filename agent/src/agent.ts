@@ -22,7 +22,9 @@ export interface AgentStats {
 }
 
 export interface Agent {
-  /** Opens the ledger, applies the restart rule, starts running commands and connecting; works offline. */
+  /** Opens the ledger, applies the restart rule and starts running what it holds; no network. */
+  open(): void;
+  /** open() if not done yet, then connects to central (and keeps reconnecting); works offline. */
   start(): Promise<void>;
   /** Stops accepting, lets the running command finish (up to SHUTDOWN_GRACE_MS), commits results, closes. */
   stop(): Promise<void>;
@@ -42,55 +44,66 @@ export function createAgent(config: AgentConfig, dependencies: AgentDependencies
   const logger = dependencies.logger;
   const agentVersion = readAgentVersion();
   let running: { store: AgentStore; link: Link; stop(): Promise<void> } | null = null;
+  let connecting = false;
+
+  function open(): { store: AgentStore; link: Link } {
+    if (running !== null) return running;
+    const store = openStore({ path: config.databasePath });
+    const link = createLink({
+      config,
+      agentVersion,
+      store,
+      logger,
+      faults: dependencies.faults,
+      onCommandsRecorded: () => executor.wake(),
+    });
+    const executor = createExecutor({
+      store,
+      handlers: dependencies.handlers,
+      settings: config.handlers,
+      logger,
+      resultFlushDelayMs: config.resultFlushDelayMs,
+      onStarted: (notice) => link.notifyStarted(notice),
+      onResultsCommitted: () => void link.sendResults(),
+    });
+    running = {
+      store,
+      link,
+      async stop() {
+        link.stopAccepting();
+        await executor.stop(config.shutdownGraceMs);
+        await link.close(Math.min(config.ackTimeoutMs, config.shutdownGraceMs));
+        store.close();
+      },
+    };
+    logger.info(
+      { siteId: config.siteId, dataDir: config.dataDir, agentVersion },
+      "sync-agent starting (commands already received run even while central is unreachable)",
+    );
+    try {
+      executor.start();
+    } catch (error) {
+      running = null;
+      store.close();
+      throw new Error(`cannot resume the commands recorded in ${config.databasePath}`, { cause: error });
+    }
+    return running;
+  }
 
   return {
+    open() {
+      open();
+    },
     async start() {
-      if (running !== null) throw new Error("the agent is already started");
-      const store = openStore({ path: config.databasePath });
-      const link = createLink({
-        config,
-        agentVersion,
-        store,
-        logger,
-        faults: dependencies.faults,
-        onCommandsRecorded: () => executor.wake(),
-      });
-      const executor = createExecutor({
-        store,
-        handlers: dependencies.handlers,
-        settings: config.handlers,
-        logger,
-        resultFlushDelayMs: config.resultFlushDelayMs,
-        onStarted: (notice) => link.notifyStarted(notice),
-        onResultsCommitted: () => void link.sendResults(),
-      });
-      running = {
-        store,
-        link,
-        async stop() {
-          link.stopAccepting();
-          await executor.stop(config.shutdownGraceMs);
-          await link.close(Math.min(config.ackTimeoutMs, config.shutdownGraceMs));
-          store.close();
-        },
-      };
-      logger.info(
-        { siteId: config.siteId, dataDir: config.dataDir, agentVersion },
-        "sync-agent starting (commands already received run even while central is unreachable)",
-      );
-      try {
-        executor.start();
-      } catch (error) {
-        running = null;
-        store.close();
-        throw new Error(`cannot resume the commands recorded in ${config.databasePath}`, { cause: error });
-      }
-      link.start();
+      if (connecting) throw new Error("the agent is already started");
+      connecting = true;
+      open().link.start();
     },
     async stop() {
       if (running === null) return;
       const stopping = running;
       running = null;
+      connecting = false;
       await stopping.stop();
       logger.info("sync-agent stopped");
     },

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { Server } from "socket.io";
 import { resolveAdminToken } from "./admin-token.js";
+import { createBatchedStore } from "./agents/batched-store.js";
 import { createDispatcher } from "./agents/dispatcher.js";
 import { createAgentGateway } from "./agents/namespace.js";
 import { createAgentRegistry } from "./agents/registry.js";
@@ -76,12 +77,14 @@ async function serve(db: Database, config: CentralConfig, logger: Logger) {
   const stopping = new AbortController();
   const registry = createAgentRegistry();
   const waiters = createResultWaiters();
-  const dispatcher = createDispatcher({ db, registry, logger, settings: config });
+  const store = createBatchedStore(db);
+  const dispatcher = createDispatcher({ db, store, registry, logger, settings: config });
   const app = buildHttpApp({ db, dispatcher, registry, waiters, logger, config, stopping: stopping.signal });
   const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES });
   const gateway = createAgentGateway({
     io,
     db,
+    store,
     registry,
     dispatcher,
     waiters,

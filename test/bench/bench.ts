@@ -10,6 +10,7 @@ import { apiClient } from "../support/api-client.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { type CentralProcess, startCentral } from "../support/processes.js";
 import { measurePostgresBaseline } from "./baseline.js";
+import { cpuSince, postgresCpuByPid, processCpuMs } from "./cpu.js";
 import { formatReport, type Report } from "./report.js";
 
 /**
@@ -64,7 +65,11 @@ interface Worker {
 }
 
 function startWorker(): Worker {
-  const child = fork(WORKER_SCRIPT, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(WORKER_SCRIPT, [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // e.g. AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the agents.
+    execArgv: process.env.AGENT_NODE_ARGS?.split(" ").filter(Boolean) ?? [],
+  });
   return {
     child,
     message: <T>() => new Promise<T>((resolve) => child.once("message", (message) => resolve(message as T))),
@@ -76,6 +81,8 @@ interface DrainFigures {
   firstDeliveryMs: number;
   commits: number;
   agentCounters: Record<string, number>;
+  /** CPU time used during the drain, by who used it. */
+  cpuMs: { central: number; agents: number; postgres: number; benchmark: number };
 }
 
 /** Connects one agent per site (over `workers` processes) and waits for every result in PostgreSQL. */
@@ -103,24 +110,45 @@ async function drain(
     );
     const siteIds = sites.map((site) => site.id);
     const commitsBefore = await transactionCount(db, databaseName);
-    const started = Date.now();
+    const cpu = () => ({
+      central: central.child.pid ? processCpuMs(central.child.pid) : 0,
+      agents: workers.reduce(
+        (sum, worker) => sum + (worker.child.pid ? processCpuMs(worker.child.pid) : 0),
+        0,
+      ),
+      postgres: postgresCpuByPid(),
+      benchmark: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    });
+    const cpuBefore = cpu();
+    // Times come from PostgreSQL's clock (delivered_at, reported_at), so polling
+    // slowly to see the end (every 100 ms, to leave the CPU to the system under
+    // test) costs no precision.
+    const { rows: clock } = await db.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+    const started = (clock[0] as { now: Date }).now.getTime();
     for (const worker of workers) worker.child.send("go");
 
-    let firstDeliveryMs = Number.NaN;
+    let totals: { done: number; first: Date | null; last: Date | null } | undefined;
     for (;;) {
-      const { rows } = await db.query<{ done: number; first: Date | null }>(
-        `SELECT count(*) FILTER (WHERE reported_at IS NOT NULL)::int AS done, min(delivered_at) AS first
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { rows } = await db.query<{ done: number; first: Date | null; last: Date | null }>(
+        `SELECT count(reported_at)::int AS done, min(delivered_at) AS first, max(reported_at) AS last
            FROM remote_commands WHERE site_id = ANY($1::uuid[])`,
         [siteIds],
       );
-      const row = rows[0];
-      if (row?.first && Number.isNaN(firstDeliveryMs)) firstDeliveryMs = row.first.getTime() - started;
-      if (row && row.done >= expected) break;
+      totals = rows[0];
+      if (totals && totals.done >= expected) break;
       if (Date.now() - started > TIMEOUT_MS)
-        throw new Error(`drain incomplete: ${row?.done}/${expected} results`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new Error(`drain incomplete: ${totals?.done}/${expected} results`);
     }
-    const totalMs = Date.now() - started;
+    const totalMs = (totals.last?.getTime() ?? Number.NaN) - started;
+    const firstDeliveryMs = (totals.first?.getTime() ?? Number.NaN) - started;
+    const cpuAfter = cpu();
+    const cpuMs = {
+      central: cpuAfter.central - cpuBefore.central,
+      agents: cpuAfter.agents - cpuBefore.agents,
+      postgres: cpuSince(cpuBefore.postgres, cpuAfter.postgres),
+      benchmark: cpuAfter.benchmark - cpuBefore.benchmark,
+    };
     const commits = (await transactionCount(db, databaseName)) - commitsBefore;
 
     const agentCounters: Record<string, number> = {};
@@ -135,7 +163,7 @@ async function drain(
         }
       }),
     );
-    return { totalMs, firstDeliveryMs, commits, agentCounters };
+    return { totalMs, firstDeliveryMs, commits, agentCounters, cpuMs };
   } finally {
     for (const worker of workers) worker.child.kill();
     await rm(dataRoot, { recursive: true, force: true });
@@ -159,12 +187,19 @@ async function main() {
   let central: CentralProcess | undefined;
   try {
     const baseline = await measurePostgresBaseline(db);
-    central = await startCentral({
-      DATABASE_URL: database.url,
-      ADMIN_TOKEN,
-      LOG_LEVEL: "info",
-      DATA_DIR: await mkdtemp(join(tmpdir(), "cq-bench-central-")),
-    });
+    central = await startCentral(
+      {
+        DATABASE_URL: database.url,
+        ADMIN_TOKEN,
+        LOG_LEVEL: "info",
+        // Central's own settings can be tried from the environment, e.g. DB_POOL_SIZE=20 npm run bench.
+        DB_POOL_SIZE: process.env.DB_POOL_SIZE,
+        DELIVERY_BATCH_SIZE: process.env.DELIVERY_BATCH_SIZE,
+        DATA_DIR: await mkdtemp(join(tmpdir(), "cq-bench-central-")),
+      },
+      // e.g. CENTRAL_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench, to profile central.
+      process.env.CENTRAL_NODE_ARGS?.split(" ").filter(Boolean),
+    );
     const api = apiClient(central.url, ADMIN_TOKEN);
 
     const sites = await inParallel(SITES + 1, CONCURRENCY, (index) =>
@@ -199,6 +234,11 @@ async function main() {
       baseline,
     };
     process.stdout.write(formatReport(report));
+    const problems = new Map<string, number>();
+    for (const line of central.logs) {
+      if ((line.level ?? 0) >= 40) problems.set(String(line.msg), (problems.get(String(line.msg)) ?? 0) + 1);
+    }
+    for (const [message, count] of problems) process.stdout.write(`central warning ×${count}: ${message}\n`);
   } finally {
     await central?.stop();
     await db.end();

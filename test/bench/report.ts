@@ -16,6 +16,7 @@ interface DrainReport {
   firstDeliveryMs: number;
   commits: number;
   agentCounters: Record<string, number>;
+  cpuMs: { central: number; agents: number; postgres: number; benchmark: number };
 }
 
 const perSecond = (count: number, ms: number) => Math.round((count * 1000) / Math.max(ms, 1));
@@ -46,6 +47,7 @@ export function formatReport(report: Report): string {
     `Drain, ${report.sites} sites × ${report.commandsPerSite} commands, all agents connecting at once`,
     `  first delivery ${fixed(many.firstDeliveryMs, 0)} ms, all results recorded ${many.totalMs} ms = ${manyRate} commands/s (${fixed(manyRate / batchedRate, 2)}× batched baseline)`,
     `  PostgreSQL commits during the drain: ${many.commits} (${fixed(many.commits / manyCommands, 3)} per command; at the single-row baseline they alone would take ${Math.round((many.commits / singleRate) * 1000)} ms)`,
+    `  CPU time used during the drain (2 cores = ${2 * many.totalMs} ms available): central ${Math.round(many.cpuMs.central)} ms, agents ${Math.round(many.cpuMs.agents)} ms, PostgreSQL ${Math.round(many.cpuMs.postgres)} ms, benchmark ${Math.round(many.cpuMs.benchmark)} ms`,
     ...formatAgentCounters(many.agentCounters, manyCommands),
     "",
     `Central peak RSS ${fixed(report.centralPeakRssMiB)} MiB`,

@@ -99,8 +99,13 @@ export class RunningProcess {
   }
 }
 
-function spawnNode(name: string, script: string, env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, [script], {
+function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = [],
+): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "debug", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -112,8 +117,11 @@ export interface CentralProcess extends RunningProcess {
   url: string;
 }
 
-export async function startCentral(env: Record<string, string | undefined>): Promise<CentralProcess> {
-  const central = spawnNode("central", CENTRAL_MAIN, { PORT: "0", HOST: "127.0.0.1", ...env });
+export async function startCentral(
+  env: Record<string, string | undefined>,
+  nodeArgs: string[] = [],
+): Promise<CentralProcess> {
+  const central = spawnNode("central", CENTRAL_MAIN, { PORT: "0", HOST: "127.0.0.1", ...env }, nodeArgs);
   const line = await central.waitForMessage("Central listening", 30_000);
   const url = String(line.url).replace("0.0.0.0", "127.0.0.1");
   return Object.assign(central, { url });

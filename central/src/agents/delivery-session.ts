@@ -1,8 +1,7 @@
 import { deliveryAck } from "@neopro/protocol";
 import type { Logger } from "pino";
-import type { Database } from "../db/database.js";
-import { type ClaimedCommand, claimPendingBatch, confirmDelivered } from "../store/queue.js";
-import { getSite } from "../store/sites.js";
+import type { ClaimedCommand } from "../store/queue.js";
+import type { BatchedStore } from "./batched-store.js";
 import { deliverAndAwaitAck, toDeliveredCommand } from "./delivery.js";
 import type { AgentConnection } from "./types.js";
 
@@ -24,7 +23,7 @@ export interface DeliverySession {
 }
 
 interface SessionDependencies {
-  db: Database;
+  store: BatchedStore;
   logger: Logger;
   settings: DeliverySettings;
   /** False once the socket closed, was replaced, or central is stopping. */
@@ -42,7 +41,7 @@ export function createDeliverySession(
   connection: AgentConnection,
   dependencies: SessionDependencies,
 ): DeliverySession {
-  const { db, logger, settings } = dependencies;
+  const { store, logger, settings } = dependencies;
   const { siteId } = connection;
   /** Ids sent and not yet answered: excluded from the next claims. */
   const inFlight = new Set<string>();
@@ -80,15 +79,15 @@ export function createDeliverySession(
         const room = settings.deliveryWindow - inFlight.size;
         if (mayHaveMore && room > 0) {
           const limit = Math.min(settings.deliveryBatchSize, room);
-          const batch = await claimPendingBatch(db, siteId, {
-            limit,
-            excludeIds: [...inFlight, ...unacknowledged],
-          });
+          const batch = await store.claim({ siteId, limit, excludeIds: [...inFlight, ...unacknowledged] });
           mayHaveMore = batch.length === limit;
           if (batch.length === 0) continue;
           if (!announced) {
             announced = true;
-            await announceDrain(trigger);
+            logger.info(
+              { siteId, pendingCount: batch[0]?.site_pending, trigger },
+              "Processing pending commands",
+            );
           }
           const send: Promise<void> = deliverBatch(batch, counts).finally(() => {
             sends.delete(send);
@@ -115,11 +114,6 @@ export function createDeliverySession(
     if (announced) await reportDrain(counts, startedAt);
   }
 
-  async function announceDrain(trigger: DrainTrigger) {
-    const pendingCount = await countQueued();
-    logger.info({ siteId, pendingCount, trigger }, "Processing pending commands");
-  }
-
   async function reportDrain(counts: DrainCounts, startedAt: number) {
     const remaining = await countQueued();
     const durationMs = Math.round(performance.now() - startedAt);
@@ -128,7 +122,7 @@ export function createDeliverySession(
 
   async function countQueued(): Promise<number | null> {
     try {
-      return (await getSite(db, siteId))?.pending_count ?? 0;
+      return await store.countPending(siteId);
     } catch (error) {
       logger.warn({ err: error, siteId }, "Could not count the site's pending commands");
       return null;
@@ -175,7 +169,7 @@ export function createDeliverySession(
     if (recorded.length === 0) return recorded;
     // Only now, once the agent has committed them, do the rows leave pending_commands.
     try {
-      await confirmDelivered(db, siteId, recorded);
+      await store.confirmDelivered(siteId, recorded);
     } catch (error) {
       throw new Error(
         `recording the acknowledgement failed (${describe(error)}); the agent will be sent them again`,

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type DeliveredCommand, deliveryAck } from "@neopro/protocol";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
-import { confirmDelivered, sitesWithDeliverableCommands } from "../store/queue.js";
+import { sitesWithDeliverableCommands } from "../store/queue.js";
 import { markDirectDeliveryFailed } from "../store/results.js";
+import type { BatchedStore } from "./batched-store.js";
 import { deliverAndAwaitAck } from "./delivery.js";
 import {
   createDeliverySession,
@@ -44,11 +45,12 @@ const NOTIFY_CHANNEL = "pending_commands";
 
 export function createDispatcher(options: {
   db: Database;
+  store: BatchedStore;
   registry: AgentRegistry;
   logger: Logger;
   settings: DispatcherSettings;
 }): Dispatcher {
-  const { db, registry, settings } = options;
+  const { db, store, registry, settings } = options;
   const logger = options.logger.child({ component: "dispatcher" });
   const sessions = new Map<string, DeliverySession>();
   const inProgress = new Set<Promise<unknown>>();
@@ -115,7 +117,7 @@ export function createDispatcher(options: {
     if (!ack.success || !ack.data.recorded.includes(command.id)) {
       return { delivered: false, reason: "the agent did not acknowledge recording the command" };
     }
-    await confirmDelivered(db, connection.siteId, [command.id]);
+    await store.confirmDelivered(connection.siteId, [command.id]);
     return { delivered: true };
   }
 
@@ -131,7 +133,7 @@ export function createDispatcher(options: {
     },
     attach(connection) {
       const session = createDeliverySession(connection, {
-        db,
+        store,
         logger,
         settings,
         isActive: () =>

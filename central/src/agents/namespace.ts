@@ -9,8 +9,9 @@ import {
 import type { Logger } from "pino";
 import type { Server } from "socket.io";
 import type { Database } from "../db/database.js";
-import { getSiteCredentials, markSiteOffline, markSiteOnline } from "../store/sites.js";
+import { markSiteOffline } from "../store/sites.js";
 import { hashesMatch, hashToken } from "../tokens.js";
+import type { BatchedStore } from "./batched-store.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { AgentRegistry } from "./registry.js";
 import type { ResultWaiters } from "./result-waiters.js";
@@ -20,6 +21,7 @@ import type { AgentConnection, AgentNamespace, AgentSocketData } from "./types.j
 export interface AgentNamespaceOptions {
   io: Server;
   db: Database;
+  store: BatchedStore;
   registry: AgentRegistry;
   dispatcher: Dispatcher;
   waiters: ResultWaiters;
@@ -38,7 +40,7 @@ type Refusal = ConnectRefusal & { siteId?: string };
 
 /** The `/agent` Socket.IO namespace: authenticates agents and wires their sockets to the dispatcher. */
 export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway {
-  const { db, registry, dispatcher } = options;
+  const { db, store, registry, dispatcher } = options;
   const logger = options.logger.child({ component: "agents" });
   const namespace: AgentNamespace = options.io.of(AGENT_NAMESPACE);
   const inProgress = new Set<Promise<unknown>>();
@@ -96,7 +98,7 @@ export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway
           `${protocolVersion < MIN_SUPPORTED_PROTOCOL_VERSION ? "the agent" : "central"}.`,
       };
     }
-    const credentials = await getSiteCredentials(db, siteId);
+    const credentials = await store.siteCredentials(siteId);
     if (!credentials) {
       return { siteId, code: "UNKNOWN_SITE", message: `No site has id ${siteId}; check SITE_ID` };
     }
@@ -113,7 +115,7 @@ export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway
       { siteId, connectionId, agentVersion: connection.agentVersion, address: socket.handshake.address },
       "Agent connected",
     );
-    registerReportHandlers(connection, { db, logger, waiters: options.waiters, track });
+    registerReportHandlers(connection, { db, store, logger, waiters: options.waiters, track });
     if (replaced) {
       logger.warn(
         { siteId, connectionId, replacedConnectionId: replaced.connectionId },
@@ -121,18 +123,17 @@ export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway
       );
       replaced.socket.disconnect(true);
     }
-    const markedOnline = markSiteOnline(db, siteId, {
-      connectionId,
-      agentVersion: connection.agentVersion,
-    }).then(
-      () => {
-        if (registry.isCurrent(connection)) dispatcher.attach(connection);
-      },
-      (error: unknown) => {
-        logger.error({ err: error, siteId }, "Could not record the agent as online; closing its socket");
-        socket.disconnect(true);
-      },
-    );
+    const markedOnline = store
+      .markOnline({ siteId, connectionId, agentVersion: connection.agentVersion })
+      .then(
+        () => {
+          if (registry.isCurrent(connection)) dispatcher.attach(connection);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, siteId }, "Could not record the agent as online; closing its socket");
+          socket.disconnect(true);
+        },
+      );
     track(markedOnline);
     socket.on("disconnect", (reason) => track(onDisconnect(connection, reason, markedOnline)));
   });

@@ -9,12 +9,14 @@ import {
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { getCommandTypes } from "../store/command-types.js";
-import { markStarted, recordResults } from "../store/results.js";
+import { markStarted } from "../store/results.js";
+import type { BatchedStore } from "./batched-store.js";
 import type { ResultWaiters } from "./result-waiters.js";
 import type { AgentConnection } from "./types.js";
 
 interface ReportDependencies {
   db: Database;
+  store: BatchedStore;
   logger: Logger;
   waiters: ResultWaiters;
   /** Registers work that shutdown should let finish. */
@@ -74,29 +76,28 @@ export function registerReportHandlers(connection: AgentConnection, dependencies
 /** Records a valid batch; returns every id of it, so the agent stops resending them. */
 async function recordReports(
   reports: ResultReport[],
-  { db, logger, waiters }: ReportDependencies,
+  { db, store, logger, waiters }: ReportDependencies,
   siteId: string,
 ): Promise<string[]> {
-  const { recorded, ignored } = await recordResults(db, siteId, reports);
-  waiters.notify(recorded);
-  const recordedIds = new Set(recorded);
-  const succeeded = reports.filter(
-    (report) => report.status === "succeeded" && recordedIds.has(report.commandId),
-  );
-  if (ignored.length > 0 || succeeded.length > 0) {
-    const types = await getCommandTypes(db, siteId, [
-      ...ignored,
-      ...succeeded.map((report) => report.commandId),
-    ]);
-    const foreign = ignored.filter((id) => !types.has(id));
+  const recorded = await store.recordResults(siteId, reports);
+  waiters.notify(recorded.map((row) => row.id));
+  const typeOf = new Map(recorded.map((row) => [row.id, row.command_type]));
+  for (const report of reports) {
+    if (report.status === "succeeded" && typeOf.has(report.commandId)) {
+      warnOnUnexpectedShape(report, typeOf.get(report.commandId), logger, siteId);
+    }
+  }
+  const ignored = reports.map((report) => report.commandId).filter((id) => !typeOf.has(id));
+  if (ignored.length > 0) {
+    // Already recorded (a resend) is normal; another site's command is not.
+    const ownTypes = await getCommandTypes(db, siteId, ignored);
+    const foreign = ignored.filter((id) => !ownTypes.has(id));
     if (foreign.length > 0) {
       logger.warn(
         { siteId, commandIds: foreign },
         "Agent reported commands that are not its site's; ignored them",
       );
     }
-    for (const report of succeeded)
-      warnOnUnexpectedShape(report, types.get(report.commandId), logger, siteId);
   }
   return [...new Set(reports.map((report) => report.commandId))];
 }

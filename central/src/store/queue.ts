@@ -122,66 +122,123 @@ export function commandValues(command: NewCommand): unknown[] {
   ];
 }
 
+export interface ClaimRequest {
+  siteId: string;
+  limit: number;
+  /** Already in flight to the site: not claimed again. */
+  excludeIds: string[];
+}
+
+/** A claimed command, with how many rows the site had in the queue when it was claimed (for the logs). */
+export interface SiteClaimedCommand extends ClaimedCommand {
+  site_id: string;
+  site_pending: number;
+}
+
 /**
- * Claims up to `limit` deliverable commands of the site in delivery order,
- * skipping `excludeIds` (already in flight) and rows another transaction
- * holds, and counts the attempt. Sorted in SQL: RETURNING has no order, and
- * a JS Date would drop created_at's microseconds.
+ * Claims, for each request, up to `limit` deliverable commands of its site in
+ * delivery order, skipping `excludeIds` and rows another transaction holds,
+ * and counts the attempt: one statement for many sites (see db/coalescer.ts).
+ * Sorted in SQL: RETURNING has no order, and a JS Date would drop
+ * created_at's microseconds.
  */
-export async function claimPendingBatch(
+export async function claimPendingBatches(
   db: Queryable,
-  siteId: string,
-  options: { limit: number; excludeIds: string[] },
-): Promise<ClaimedCommand[]> {
-  const { rows } = await db.query<ClaimedCommand>(
-    `WITH next AS (
-       SELECT id FROM pending_commands
-       WHERE site_id = $1 AND ${DELIVERABLE} AND NOT (id = ANY($3::uuid[]))
-       ORDER BY priority, created_at, queue_position
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED
+  requests: ClaimRequest[],
+): Promise<SiteClaimedCommand[]> {
+  if (requests.length === 0) return [];
+  const { rows } = await db.query<SiteClaimedCommand>(
+    `WITH request AS (
+       SELECT * FROM unnest($1::uuid[], $2::int[]) AS r(site_id, max_rows)
+     ),
+     next AS (
+       SELECT chosen.id FROM request
+       CROSS JOIN LATERAL (
+         SELECT p.id FROM pending_commands p
+         WHERE p.site_id = request.site_id AND ${DELIVERABLE}
+           AND NOT (p.id = ANY($3::uuid[]))
+         ORDER BY p.priority, p.created_at, p.queue_position
+         LIMIT request.max_rows
+         FOR UPDATE SKIP LOCKED
+       ) AS chosen
+     ),
+     queued AS (
+       SELECT site_id, COUNT(*)::int AS site_pending FROM pending_commands
+       WHERE site_id IN (SELECT site_id FROM request)
+       GROUP BY site_id
      ),
      claimed AS (
        UPDATE pending_commands pc
        SET attempts = pc.attempts + 1, last_attempt_at = NOW()
        FROM next
        WHERE pc.id = next.id
-       RETURNING pc.id, pc.command_type, pc.command_data, pc.priority, pc.created_at, pc.expires_at,
+       RETURNING pc.id, pc.site_id, pc.command_type, pc.command_data, pc.priority, pc.created_at, pc.expires_at,
                  pc.attempts, pc.max_attempts, pc.queue_position
      )
-     SELECT id, command_type, command_data, priority, created_at, expires_at, attempts, max_attempts
-     FROM claimed
-     ORDER BY priority, created_at, queue_position`,
-    [siteId, options.limit, options.excludeIds],
+     SELECT claimed.id, claimed.site_id, command_type, command_data, priority, created_at, expires_at, attempts,
+            max_attempts, COALESCE(queued.site_pending, 0) AS site_pending
+     FROM claimed LEFT JOIN queued USING (site_id)
+     ORDER BY claimed.site_id, priority, created_at, queue_position`,
+    [
+      requests.map((request) => request.siteId),
+      requests.map((request) => request.limit),
+      requests.flatMap((request) => request.excludeIds),
+    ],
   );
   return rows;
 }
 
+/** claimPendingBatches for one site. */
+export async function claimPendingBatch(
+  db: Queryable,
+  siteId: string,
+  options: { limit: number; excludeIds: string[] },
+): Promise<ClaimedCommand[]> {
+  const rows = await claimPendingBatches(db, [{ siteId, ...options }]);
+  return rows.map(({ site_id: _site, site_pending: _pending, ...command }) => command);
+}
+
 /**
- * The agent has recorded these commands durably: their pending rows (of this
- * site only) go, and they become `delivered`. Ids of real-time commands,
- * which have no pending row, are accepted too. Returns how many of the ids
- * were this site's and still waiting for delivery.
+ * The agents have recorded these commands durably: their pending rows go and
+ * they become `delivered`, each only for its own site. Ids of real-time
+ * commands, which have no pending row, are accepted too. One statement for
+ * many sites. Returns how many were still waiting for delivery.
  */
-export async function confirmDelivered(db: Queryable, siteId: string, ids: string[]): Promise<number> {
-  if (ids.length === 0) return 0;
+export async function confirmDeliveries(
+  db: Queryable,
+  deliveries: { siteId: string; commandId: string }[],
+): Promise<number> {
+  if (deliveries.length === 0) return 0;
   const { rows } = await db.query<{ confirmed: number }>(
-    `WITH removed AS (
-       DELETE FROM pending_commands WHERE site_id = $1 AND id = ANY($2::uuid[])
-       RETURNING id, attempts
+    `WITH ack AS (
+       SELECT DISTINCT site_id, id FROM unnest($1::uuid[], $2::uuid[]) AS a(site_id, id)
+     ),
+     removed AS (
+       DELETE FROM pending_commands pc USING ack
+       WHERE pc.site_id = ack.site_id AND pc.id = ack.id
+       RETURNING pc.id, pc.attempts
      ),
      delivered AS (
        UPDATE remote_commands rc
        SET status = 'delivered', delivered_at = NOW(), updated_at = NOW(),
            -- a real-time command has no pending row: this send was its one attempt
            attempts = COALESCE((SELECT r.attempts FROM removed r WHERE r.id = rc.id), rc.attempts + 1)
-       WHERE rc.site_id = $1 AND rc.id = ANY($2::uuid[]) AND rc.status = 'queued'
+       FROM ack
+       WHERE rc.site_id = ack.site_id AND rc.id = ack.id AND rc.status = 'queued'
        RETURNING rc.id
      )
      SELECT COUNT(*)::int AS confirmed FROM (SELECT id FROM removed UNION SELECT id FROM delivered) AS both_kinds`,
-    [siteId, ids],
+    [deliveries.map((delivery) => delivery.siteId), deliveries.map((delivery) => delivery.commandId)],
   );
   return rows[0]?.confirmed ?? 0;
+}
+
+/** confirmDeliveries for one site. */
+export async function confirmDelivered(db: Queryable, siteId: string, ids: string[]): Promise<number> {
+  return confirmDeliveries(
+    db,
+    ids.map((commandId) => ({ siteId, commandId })),
+  );
 }
 
 /** Every pending row of the site, including expired and exhausted ones, in delivery order. */

@@ -53,20 +53,26 @@ export async function markStarted(db: Queryable, siteId: string, notices: Starte
   );
 }
 
+export interface SiteResult {
+  siteId: string;
+  report: ResultReport;
+}
+
 /**
- * Records a batch of results in one statement. Only this site's commands
- * without a recorded result are updated; the rest come back in `ignored`.
- * A result that overtakes its delivery acknowledgement also removes the
- * pending row. A real result always wins over what central assumed
- * (cancelled, expired, NOT_DELIVERED): the agent did run the command.
+ * Records results of many sites in one statement (see db/coalescer.ts). Only
+ * each site's own commands without a recorded result are updated. A result
+ * that overtakes its delivery acknowledgement also removes the pending row.
+ * A real result always wins over what central assumed (cancelled, expired,
+ * NOT_DELIVERED): the agent did run the command. Returns what was recorded,
+ * with each command's type.
  */
-export async function recordResults(
+export async function recordSiteResults(
   db: Queryable,
-  siteId: string,
-  reports: ResultReport[],
-): Promise<{ recorded: string[]; ignored: string[] }> {
-  if (reports.length === 0) return { recorded: [], ignored: [] };
-  const input = reports.map((report) => ({
+  results: SiteResult[],
+): Promise<{ id: string; site_id: string; command_type: string }[]> {
+  if (results.length === 0) return [];
+  const input = results.map(({ siteId, report }) => ({
+    site_id: siteId,
     command_id: report.commandId,
     status: report.status,
     result: report.result ?? null,
@@ -75,15 +81,15 @@ export async function recordResults(
     started_at: report.startedAt,
     finished_at: report.finishedAt,
   }));
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<{ id: string; site_id: string; command_type: string }>(
     `WITH report AS (
        SELECT DISTINCT ON (command_id) *
-       FROM jsonb_to_recordset($2::text::jsonb) AS r(command_id uuid, status text, result jsonb,
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(site_id uuid, command_id uuid, status text, result jsonb,
             error_code text, error_message text, started_at timestamptz, finished_at timestamptz)
      ),
      removed AS (
        DELETE FROM pending_commands pc USING report
-       WHERE pc.id = report.command_id AND pc.site_id = $1
+       WHERE pc.id = report.command_id AND pc.site_id = report.site_id
        RETURNING pc.id, pc.attempts
      )
      UPDATE remote_commands rc
@@ -93,9 +99,22 @@ export async function recordResults(
          delivered_at = COALESCE(rc.delivered_at, NOW()),
          attempts = COALESCE((SELECT r.attempts FROM removed r WHERE r.id = rc.id), rc.attempts)
      FROM report
-     WHERE rc.id = report.command_id AND rc.site_id = $1 AND rc.reported_at IS NULL
-     RETURNING rc.id`,
-    [siteId, JSON.stringify(input)],
+     WHERE rc.id = report.command_id AND rc.site_id = report.site_id AND rc.reported_at IS NULL
+     RETURNING rc.id, rc.site_id, rc.command_type`,
+    [JSON.stringify(input)],
+  );
+  return rows;
+}
+
+/** recordSiteResults for one site; `ignored` are ids not of this site or already recorded. */
+export async function recordResults(
+  db: Queryable,
+  siteId: string,
+  reports: ResultReport[],
+): Promise<{ recorded: string[]; ignored: string[] }> {
+  const rows = await recordSiteResults(
+    db,
+    reports.map((report) => ({ siteId, report })),
   );
   const recorded = new Set(rows.map((row) => row.id));
   const ignored = [...new Set(reports.map((report) => report.commandId))].filter((id) => !recorded.has(id));

@@ -83,17 +83,69 @@ export async function getSiteCredentials(
   return rows[0] ?? null;
 }
 
+/** The stored token hashes of these sites (for agents' handshakes); unknown ids are left out. */
+export async function getSitesCredentials(
+  db: Queryable,
+  siteIds: string[],
+): Promise<Map<string, { id: string; token_hash: string }>> {
+  if (siteIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; token_hash: string }>(
+    "SELECT id, token_hash FROM sites WHERE id = ANY($1::uuid[])",
+    [siteIds],
+  );
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export interface SiteConnection {
+  siteId: string;
+  connectionId: string;
+  agentVersion: string;
+}
+
+/**
+ * Marks sites online, owned by these connections; one statement for many
+ * sites (see db/coalescer.ts). When a site appears twice, the later
+ * connection (the newest) wins.
+ */
+export async function markSitesOnline(db: Queryable, connections: SiteConnection[]): Promise<void> {
+  if (connections.length === 0) return;
+  await db.query(
+    `UPDATE sites SET status = 'online', last_seen_at = NOW(), connection_id = c.connection_id,
+                      agent_version = c.agent_version, updated_at = NOW()
+     FROM (SELECT DISTINCT ON (site_id) site_id, connection_id, agent_version
+           FROM ROWS FROM (jsonb_to_recordset($1::text::jsonb) AS (site_id uuid, connection_id text, agent_version text))
+                WITH ORDINALITY AS c(site_id, connection_id, agent_version, arrival)
+           ORDER BY site_id, arrival DESC) AS c
+     WHERE sites.id = c.site_id`,
+    [
+      JSON.stringify(
+        connections.map((connection) => ({
+          site_id: connection.siteId,
+          connection_id: connection.connectionId,
+          agent_version: connection.agentVersion,
+        })),
+      ),
+    ],
+  );
+}
+
 export async function markSiteOnline(
   db: Queryable,
   siteId: string,
   connection: { connectionId: string; agentVersion: string },
 ): Promise<void> {
-  await db.query(
-    `UPDATE sites SET status = 'online', last_seen_at = NOW(), connection_id = $2, agent_version = $3,
-                      updated_at = NOW()
-     WHERE id = $1`,
-    [siteId, connection.connectionId, connection.agentVersion],
+  await markSitesOnline(db, [{ siteId, ...connection }]);
+}
+
+/** How many commands each of these sites has in pending_commands (any state). */
+export async function countPendingOfSites(db: Queryable, siteIds: string[]): Promise<Map<string, number>> {
+  if (siteIds.length === 0) return new Map();
+  const { rows } = await db.query<{ site_id: string; pending: number }>(
+    `SELECT site_id, COUNT(*)::int AS pending FROM pending_commands
+     WHERE site_id = ANY($1::uuid[]) GROUP BY site_id`,
+    [siteIds],
   );
+  return new Map(rows.map((row) => [row.site_id, row.pending]));
 }
 
 /**

@@ -4,7 +4,9 @@ import {
   cancelAllPendingCommands,
   cancelPendingCommand,
   claimPendingBatch,
+  claimPendingBatches,
   confirmDelivered,
+  confirmDeliveries,
   createDirectCommand,
   enqueueCommand,
   expireCommands,
@@ -194,6 +196,47 @@ describe.each(DATABASE_KINDS)("command queue on %s", (kind) => {
     expect((await claimPendingBatch(db, site.id, everything)).map((command) => command.id)).toEqual([
       kept.id,
     ]);
+  });
+
+  it("claims for several sites in one statement, each within its own limit and queue", async () => {
+    const first = await newSite(db);
+    const second = await newSite(db);
+    const firstIds = [];
+    for (let index = 0; index < 3; index++)
+      firstIds.push((await enqueueCommand(db, queuedCommand(first.id))).id);
+    const secondUrgent = await enqueueCommand(db, queuedCommand(second.id, { priority: 1 }));
+    const secondNormal = await enqueueCommand(db, queuedCommand(second.id));
+
+    const claimed = await claimPendingBatches(db, [
+      { siteId: first.id, limit: 2, excludeIds: [] },
+      { siteId: second.id, limit: 10, excludeIds: [secondNormal.id] },
+    ]);
+
+    expect(claimed.map((row) => [row.site_id, row.id, row.site_pending])).toEqual(
+      [
+        [first.id, firstIds[0], 3],
+        [first.id, firstIds[1], 3],
+        [second.id, secondUrgent.id, 2],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+  });
+
+  it("confirms deliveries of several sites in one statement, each only for its own site", async () => {
+    const first = await newSite(db);
+    const second = await newSite(db);
+    const mine = await enqueueCommand(db, queuedCommand(first.id));
+    const theirs = await enqueueCommand(db, queuedCommand(second.id));
+
+    // The second pair claims the first site's command for the second site: ignored.
+    const confirmed = await confirmDeliveries(db, [
+      { siteId: first.id, commandId: mine.id },
+      { siteId: second.id, commandId: mine.id },
+    ]);
+
+    expect(confirmed).toBe(1);
+    expect((await getCommand(db, first.id, mine.id))?.status).toBe("delivered");
+    expect((await getCommand(db, second.id, theirs.id))?.status).toBe("queued");
+    expect((await listPendingCommands(db, second.id)).map((row) => row.id)).toEqual([theirs.id]);
   });
 
   it("does not cancel a command claimed for delivery until its acknowledgement has timed out", async () => {

@@ -13,6 +13,7 @@ import {
   markDirectDeliveryFailed,
   markStarted,
   recordResults,
+  recordSiteResults,
 } from "../../src/store/index.js";
 import {
   DATABASE_KINDS,
@@ -48,6 +49,21 @@ describe.each(DATABASE_KINDS)("command results on %s", (kind) => {
     await confirmDelivered(db, siteId, [id]);
     return id;
   }
+
+  it("records results of several sites in one statement, each site only its own commands", async () => {
+    const first = await newSite(db);
+    const second = await newSite(db);
+    const firstCommand = await deliveredCommand(first.id);
+    const secondCommand = await deliveredCommand(second.id);
+
+    const recorded = await recordSiteResults(db, [
+      { siteId: first.id, report: succeeded(firstCommand) },
+      { siteId: first.id, report: succeeded(secondCommand) },
+    ]);
+
+    expect(recorded).toEqual([{ id: firstCommand, site_id: first.id, command_type: "update_config" }]);
+    expect((await getCommand(db, second.id, secondCommand))?.status).toBe("delivered");
+  });
 
   it("records a result once; the same report sent again is ignored", async () => {
     const site = await newSite(db);
