@@ -72,7 +72,7 @@ export const COMMANDS = Object.freeze({
   }),
   update_software: define({
     queueable: true,
-    defaultPriority: 3,
+    defaultPriority: 5,
     description: "Mise à jour logicielle",
     restartRule: "report_interrupted",
     params: z.strictObject({
