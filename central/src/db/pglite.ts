@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
 import type { Logger } from "pino";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import type { Database, QueryResult } from "./database.js";
 import type { MigrationClient } from "./migrate.js";
 
@@ -21,11 +22,14 @@ export async function openPgliteDatabase(options: PgliteOptions): Promise<{
   migrationClient: MigrationClient;
 }> {
   const { dataDir, logger } = options;
+  const inMemory = dataDir.includes("://");
+  const lock: DataDirLock | null = inMemory ? null : await lockDataDir(`${dataDir}.lock`);
   let pglite: PGlite;
   try {
-    if (!dataDir.includes("://")) await mkdir(dataDir, { recursive: true });
+    if (!inMemory) await mkdir(dataDir, { recursive: true });
     pglite = await PGlite.create(dataDir);
   } catch (error) {
+    await lock?.release();
     throw new Error(
       `Could not open the embedded database in ${dataDir}: ${(error as Error).message}. ` +
         "Check that the folder is writable and not used by another running central, or set DATABASE_URL.",
@@ -48,6 +52,7 @@ export async function openPgliteDatabase(options: PgliteOptions): Promise<{
     },
     async close() {
       if (!pglite.closed) await pglite.close();
+      await lock?.release();
     },
   };
   return { database, migrationClient: migrationAdapter(pglite) };
