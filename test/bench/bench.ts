@@ -11,7 +11,7 @@ import { createTestDatabase } from "../support/postgres.js";
 import { type CentralProcess, startCentral } from "../support/processes.js";
 import { measurePostgresBaseline } from "./baseline.js";
 import { cpuSince, postgresCpuByPid, processCpuMs } from "./cpu.js";
-import { formatReport, type Report } from "./report.js";
+import { type DrainReport, formatReport, type Report } from "./report.js";
 
 /**
  * `npm run bench`: queue K commands for each of N offline sites through the
@@ -76,15 +76,6 @@ function startWorker(): Worker {
   };
 }
 
-interface DrainFigures {
-  totalMs: number;
-  firstDeliveryMs: number;
-  commits: number;
-  agentCounters: Record<string, number>;
-  /** CPU time used during the drain, by who used it. */
-  cpuMs: { central: number; agents: number; postgres: number; benchmark: number };
-}
-
 /** Connects one agent per site (over `workers` processes) and waits for every result in PostgreSQL. */
 async function drain(
   central: CentralProcess,
@@ -92,7 +83,7 @@ async function drain(
   databaseName: string,
   sites: { id: string; token: string }[],
   workerCount: number,
-): Promise<DrainFigures> {
+): Promise<DrainReport> {
   const dataRoot = await mkdtemp(join(tmpdir(), "cq-bench-agents-"));
   const expected = sites.length * COMMANDS_PER_SITE;
   const workers = Array.from({ length: workerCount }, startWorker);

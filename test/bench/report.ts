@@ -11,11 +11,12 @@ export interface Report {
   baseline: PostgresBaseline;
 }
 
-interface DrainReport {
+export interface DrainReport {
   totalMs: number;
   firstDeliveryMs: number;
   commits: number;
   agentCounters: Record<string, number>;
+  /** CPU time used during the drain, by who used it. */
   cpuMs: { central: number; agents: number; postgres: number; benchmark: number };
 }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { Logger } from "pino";
-import { errorSummary, type ListenOptions, quoteIdentifier } from "./database.js";
+import { type Database, errorSummary, type ListenOptions, quoteIdentifier } from "./database.js";
 
 export interface ReconnectBackoff {
   /** Delay before the first reconnect attempt. */
@@ -13,14 +13,7 @@ export interface ReconnectBackoff {
 /** 100 ms, doubling up to 5 s: a restarted PostgreSQL is back within a few seconds. */
 export const DEFAULT_LISTEN_BACKOFF: ReconnectBackoff = { initialMs: 100, maxMs: 5_000 };
 
-export interface NotificationListener {
-  listen(
-    channel: string,
-    onNotify: (payload: string) => void,
-    options?: ListenOptions,
-  ): Promise<() => Promise<void>>;
-  close(): Promise<void>;
-}
+export type NotificationListener = Pick<Database, "listen" | "close">;
 
 interface Subscription {
   onNotify: (payload: string) => void;

@@ -58,17 +58,9 @@ export interface ClaimedCommand {
 export type PendingState = "EN ATTENTE" | "EXPIRÉ" | "MAX TENTATIVES";
 
 /** A pending_commands row with the §4 fields, plus what an operator needs to judge it. */
-export interface PendingCommandRow {
-  id: string;
+export interface PendingCommandRow extends ClaimedCommand {
   site_id: string;
-  command_type: string;
-  command_data: unknown;
-  priority: number;
-  created_at: Date;
-  expires_at: Date | null;
-  attempts: number;
   description: string | null;
-  max_attempts: number;
   last_attempt_at: Date | null;
   state: PendingState;
 }
