@@ -5,7 +5,13 @@ import { createExecutor } from "./executor/index.js";
 import type { AgentFaults } from "./faults.js";
 import type { CommandHandlers } from "./handlers/types.js";
 import { createLink, type Link } from "./link/index.js";
-import { type AgentStore, type LedgerStatus, openStore } from "./store/index.js";
+import {
+  type AgentStateKey,
+  type AgentStore,
+  type CommandSummary,
+  type LedgerStatus,
+  openStore,
+} from "./store/index.js";
 
 export interface AgentDependencies {
   logger: Logger;
@@ -21,6 +27,15 @@ export interface AgentStats {
   unreportedResults: number;
 }
 
+/** What `systemctl status` shows (see systemd/status-line.ts); cheap enough to read every few seconds. */
+export interface AgentStatus {
+  connected: boolean;
+  /** When the connection last came up or went down (or when the agent started). */
+  connectionChangedAt: Date;
+  outboxWaiting: number;
+  lastCommand: CommandSummary | null;
+}
+
 export interface Agent {
   /** Opens the ledger, applies the restart rule and starts running what it holds; no network. */
   open(): void;
@@ -29,6 +44,7 @@ export interface Agent {
   /** Stops accepting, lets the running command finish (up to SHUTDOWN_GRACE_MS), commits results, closes. */
   stop(): Promise<void>;
   stats(): AgentStats;
+  status(): AgentStatus;
 }
 
 /** The agent's version as package.json gives it, sent to central in the handshake. */
@@ -73,9 +89,15 @@ export function createAgent(config: AgentConfig, dependencies: AgentDependencies
         link.stopAccepting();
         await executor.stop(config.shutdownGraceMs);
         await link.close(Math.min(config.ackTimeoutMs, config.shutdownGraceMs));
+        recordLifecycle(store, { agent_stopped_at: new Date().toISOString() });
         store.close();
       },
     };
+    recordLifecycle(store, {
+      agent_started_at: new Date().toISOString(),
+      agent_pid: String(process.pid),
+      agent_version: agentVersion,
+    });
     logger.info(
       { siteId: config.siteId, dataDir: config.dataDir, agentVersion },
       "sync-agent starting (commands already received run even while central is unreachable)",
@@ -88,6 +110,15 @@ export function createAgent(config: AgentConfig, dependencies: AgentDependencies
       throw new Error(`cannot resume the commands recorded in ${config.databasePath}`, { cause: error });
     }
     return running;
+  }
+
+  /** For `neopro-sync-agent status` (which reads the database while this process runs). */
+  function recordLifecycle(store: AgentStore, values: Partial<Record<AgentStateKey, string>>) {
+    try {
+      for (const [key, value] of Object.entries(values)) store.writeState(key as AgentStateKey, value);
+    } catch (error) {
+      logger.warn({ err: error }, "cannot write the agent state; status tools may show stale times");
+    }
   }
 
   return {
@@ -114,6 +145,15 @@ export function createAgent(config: AgentConfig, dependencies: AgentDependencies
         connected: running.link.connected,
         commands: counts.commands,
         unreportedResults: counts.unreportedResults,
+      };
+    },
+    status() {
+      if (running === null) throw new Error("the agent is not running: call open() or start() first");
+      return {
+        connected: running.link.connected,
+        connectionChangedAt: running.link.connectionChangedAt,
+        outboxWaiting: running.store.countUnreported(),
+        lastCommand: running.store.lastCommand(),
       };
     },
   };

@@ -6,6 +6,9 @@ import type { HandlerSettings } from "./handlers/types.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `journal`: one readable line per entry with a `<N>` priority prefix (under systemd); `json`: plain pino. */
+export const LOG_FORMATS = ["auto", "json", "journal"] as const;
+export type LogFormat = Exclude<(typeof LOG_FORMATS)[number], "auto">;
 
 export interface AgentConfig {
   centralUrl: string;
@@ -15,6 +18,7 @@ export interface AgentConfig {
   /** `$DATA_DIR/agent.db`: the ledger and the outbox. */
   databasePath: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   reconnectDelayMinMs: number;
   reconnectDelayMaxMs: number;
   ackTimeoutMs: number;
@@ -67,7 +71,7 @@ const environment = z.object({
       .string({ error: "required (the site's id, a UUID, shown when the site was created in central)" })
       .refine((value) => uuid.safeParse(value).success, "must be the site's UUID, as central showed it"),
   ),
-  DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default("./data/agent")),
+  DATA_DIR: optionalText,
   CONFIG_PATH: optionalText,
   VIDEOS_DIR: optionalText,
   HOSTAPD_CONF: z.preprocess(unsetIfEmpty, z.string().default("/etc/hostapd/hostapd.conf")),
@@ -77,6 +81,10 @@ const environment = z.object({
   LOG_LEVEL: z.preprocess(
     unsetIfEmpty,
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  ),
+  LOG_FORMAT: z.preprocess(
+    unsetIfEmpty,
+    z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(", ")}` }).default("auto"),
   ),
   RECONNECT_DELAY_MIN_MS: milliseconds(1000, { min: 10, max: HOUR_MS }),
   RECONNECT_DELAY_MAX_MS: milliseconds(60_000, { min: 10, max: HOUR_MS }),
@@ -89,13 +97,41 @@ const environment = z.object({
 
 type Environment = z.infer<typeof environment>;
 
+/** The file systemd's `LoadCredential=site-token:…` provides, when the unit gives credentials. */
+export const SITE_TOKEN_CREDENTIAL = "site-token";
+
+/** SITE_TOKEN_FILE, or the `site-token` credential of the unit (`$CREDENTIALS_DIRECTORY/site-token`). */
+export function siteTokenFile(env: NodeJS.ProcessEnv): string | undefined {
+  const explicit = unsetIfEmpty(env.SITE_TOKEN_FILE) as string | undefined;
+  const credentials = unsetIfEmpty(env.CREDENTIALS_DIRECTORY) as string | undefined;
+  if (explicit !== undefined || credentials === undefined) return explicit;
+  return join(credentials, SITE_TOKEN_CREDENTIAL);
+}
+
+/** DATA_DIR, or the unit's `StateDirectory=` (systemd passes it as `$STATE_DIRECTORY`, `:`-separated), or ./data/agent. */
+export function dataDirOf(env: NodeJS.ProcessEnv): string {
+  const explicit = unsetIfEmpty(env.DATA_DIR) as string | undefined;
+  const stateDirectory = (unsetIfEmpty(env.STATE_DIRECTORY) as string | undefined)?.split(":")[0];
+  return resolve(explicit ?? (stateDirectory || "./data/agent"));
+}
+
+/** systemd sets JOURNAL_STREAM when stdout goes to journald, and INVOCATION_ID for any unit. */
+export function runsUnderSystemd(env: NodeJS.ProcessEnv): boolean {
+  return unsetIfEmpty(env.JOURNAL_STREAM) !== undefined || unsetIfEmpty(env.INVOCATION_ID) !== undefined;
+}
+
+function logFormatOf(requested: (typeof LOG_FORMATS)[number], env: NodeJS.ProcessEnv): LogFormat {
+  if (requested !== "auto") return requested;
+  return runsUnderSystemd(env) ? "journal" : "json";
+}
+
 function readToken(env: NodeJS.ProcessEnv, problems: string[]): string {
   const token = unsetIfEmpty(env.SITE_TOKEN) as string | undefined;
-  const tokenFile = unsetIfEmpty(env.SITE_TOKEN_FILE) as string | undefined;
+  const tokenFile = siteTokenFile(env);
   if (token !== undefined) return token.trim();
   if (tokenFile === undefined) {
     problems.push(
-      "SITE_TOKEN: required (the token central showed when the site was created), or set SITE_TOKEN_FILE",
+      "SITE_TOKEN: required (the token central showed when the site was created), or set SITE_TOKEN_FILE (under systemd: LoadCredential=site-token:<file>)",
     );
     return "";
   }
@@ -128,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const values = parsed.data;
 
-  const dataDir = resolve(values.DATA_DIR);
+  const dataDir = dataDirOf(env);
   return {
     centralUrl: values.CENTRAL_URL,
     siteId: values.SITE_ID,
@@ -136,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     dataDir,
     databasePath: join(dataDir, "agent.db"),
     logLevel: values.LOG_LEVEL,
+    logFormat: logFormatOf(values.LOG_FORMAT, env),
     reconnectDelayMinMs: values.RECONNECT_DELAY_MIN_MS,
     reconnectDelayMaxMs: values.RECONNECT_DELAY_MAX_MS,
     ackTimeoutMs: values.ACK_TIMEOUT_MS,

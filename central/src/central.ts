@@ -12,6 +12,7 @@ import type { Database } from "./db/database.js";
 import { openDatabase } from "./db/index.js";
 import { type ExpiryTimer, startExpiryTimer } from "./expiry.js";
 import { buildHttpApp } from "./http/app.js";
+import { createOperatorFeed, observeDeliveryStore } from "./operators/index.js";
 import { markAllSitesOffline } from "./store/sites.js";
 import { upsertOperator } from "./store/users.js";
 import { hashToken } from "./tokens.js";
@@ -77,10 +78,21 @@ async function serve(db: Database, config: CentralConfig, logger: Logger) {
   const stopping = new AbortController();
   const registry = createAgentRegistry();
   const waiters = createResultWaiters();
-  const store = createBatchedStore(db);
+  const io = new Server({ serveClient: false, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES });
+  const operators = createOperatorFeed({ io, db, logger, isOnline: registry.isOnline });
+  const store = observeDeliveryStore(createBatchedStore(db), operators);
   const dispatcher = createDispatcher({ db, store, registry, logger, settings: config });
-  const app = buildHttpApp({ db, dispatcher, registry, waiters, logger, config, stopping: stopping.signal });
-  const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES });
+  const app = buildHttpApp({
+    db,
+    dispatcher,
+    registry,
+    waiters,
+    operators,
+    logger,
+    config,
+    stopping: stopping.signal,
+  });
+  io.attach(app.server);
   const gateway = createAgentGateway({
     io,
     db,
@@ -88,13 +100,22 @@ async function serve(db: Database, config: CentralConfig, logger: Logger) {
     registry,
     dispatcher,
     waiters,
+    operators,
     logger,
     isStopping: () => stopping.signal.aborted,
   });
   let expiry: ExpiryTimer | undefined;
   try {
     await dispatcher.start();
-    expiry = startExpiryTimer({ db, logger, intervalMs: config.expiryIntervalMs });
+    expiry = startExpiryTimer({
+      db,
+      logger,
+      intervalMs: config.expiryIntervalMs,
+      onExpired: (commands) => {
+        for (const siteId of new Set(commands.map((command) => command.site_id)))
+          operators.siteChanged(siteId);
+      },
+    });
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw new Error(`Could not listen on ${config.host}:${config.port}; is the port free? (set PORT)`, {
         cause: error,
@@ -102,7 +123,7 @@ async function serve(db: Database, config: CentralConfig, logger: Logger) {
     });
   } catch (error) {
     stopping.abort();
-    await Promise.allSettled([expiry?.stop(), dispatcher.stop(0), io.close()]);
+    await Promise.allSettled([expiry?.stop(), dispatcher.stop(0), io.close(), operators.stop()]);
     throw error;
   }
   const { port } = app.server.address() as AddressInfo;
@@ -118,6 +139,7 @@ async function serve(db: Database, config: CentralConfig, logger: Logger) {
     await io.close();
     await httpClosed;
     await Promise.all([dispatcher.settle(), gateway.settle()]);
+    await operators.stop();
     await db.close();
     logger.info("Central stopped");
   }

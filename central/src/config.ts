@@ -19,6 +19,8 @@ export interface CentralConfig {
   maxWaitSeconds: number;
   shutdownGraceMs: number;
   dbPoolSize: number;
+  /** The built dashboard served at `/`; unset → `dashboard/dist` of this checkout. */
+  dashboardDir?: string;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -71,6 +73,7 @@ const environment = z.object({
   MAX_WAIT_SECONDS: integer(120, 0, WAIT_LIMIT_SECONDS),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
   DB_POOL_SIZE: integer(10, 1, 1_000),
+  DASHBOARD_DIR: optionalText,
 });
 
 /** Reads and validates central's environment variables; throws `ConfigError` listing every bad value. */
@@ -100,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): CentralConfig {
     maxWaitSeconds: values.MAX_WAIT_SECONDS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     dbPoolSize: values.DB_POOL_SIZE,
+    dashboardDir: values.DASHBOARD_DIR,
   };
 }

@@ -13,7 +13,13 @@ export interface ExpiryTimer {
  * waits for this: a claim skips expired rows on its own.) Runs once at start
  * too, for what expired while central was down.
  */
-export function startExpiryTimer(options: { db: Database; logger: Logger; intervalMs: number }): ExpiryTimer {
+export function startExpiryTimer(options: {
+  db: Database;
+  logger: Logger;
+  intervalMs: number;
+  /** Told which commands left the queue (for the operators' live feed). */
+  onExpired?: (commands: { id: string; site_id: string }[]) => void;
+}): ExpiryTimer {
   const { db, intervalMs } = options;
   const logger = options.logger.child({ component: "expiry" });
   const stopped = new AbortController();
@@ -25,6 +31,7 @@ export function startExpiryTimer(options: { db: Database; logger: Logger; interv
         if (expired.length > 0) {
           const sites = new Set(expired.map((command) => command.site_id)).size;
           logger.info({ count: expired.length, sites }, "Expired pending commands removed from the queue");
+          options.onExpired?.(expired);
         }
       } catch (error) {
         logger.warn(

@@ -12,7 +12,7 @@ import { httpUrl, isoDateTime, safeFileName, sha256Hex, softwareVersion } from "
 export type RestartRule = "rerun" | "report_interrupted";
 
 export interface CommandDefinition<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
-  /** Schema of `params`. Unknown keys are refused. */
+  /** Schema of `params`. Unknown keys are refused. Each field's `title` (French) labels it in forms. */
   readonly params: P;
   /** Schema of the agent's `result` when the command succeeds. */
   readonly result: R;
@@ -39,7 +39,9 @@ export const COMMANDS = Object.freeze({
     defaultPriority: 5,
     description: "Mise à jour configuration",
     restartRule: "rerun",
-    params: z.strictObject({ configuration: z.record(z.string(), z.unknown()) }),
+    params: z.strictObject({
+      configuration: z.record(z.string(), z.unknown()).meta({ title: "Configuration (objet JSON)" }),
+    }),
     result: z.object({ path: z.string(), bytes: z.number().int(), previousKept: z.boolean() }),
   }),
   deploy_video: define({
@@ -48,11 +50,11 @@ export const COMMANDS = Object.freeze({
     description: "Déploiement vidéo",
     restartRule: "rerun",
     params: z.strictObject({
-      videoId: z.string().min(1).max(200),
-      url: httpUrl,
-      filename: safeFileName,
-      sha256: sha256Hex.optional(),
-      size: z.number().int().nonnegative().optional(),
+      videoId: z.string().min(1).max(200).meta({ title: "Identifiant de la vidéo" }),
+      url: httpUrl.meta({ title: "URL de téléchargement" }),
+      filename: safeFileName.meta({ title: "Nom du fichier" }),
+      sha256: sha256Hex.optional().meta({ title: "Empreinte SHA-256" }),
+      size: z.number().int().nonnegative().optional().meta({ title: "Taille (octets)" }),
     }),
     result: z.object({
       videoId: z.string(),
@@ -67,7 +69,10 @@ export const COMMANDS = Object.freeze({
     defaultPriority: 5,
     description: "Suppression vidéo",
     restartRule: "rerun",
-    params: z.strictObject({ filename: safeFileName, videoId: z.string().min(1).max(200).optional() }),
+    params: z.strictObject({
+      filename: safeFileName.meta({ title: "Nom du fichier" }),
+      videoId: z.string().min(1).max(200).optional().meta({ title: "Identifiant de la vidéo" }),
+    }),
     result: z.object({ filename: z.string(), deleted: z.boolean() }),
   }),
   update_software: define({
@@ -76,9 +81,9 @@ export const COMMANDS = Object.freeze({
     description: "Mise à jour logicielle",
     restartRule: "report_interrupted",
     params: z.strictObject({
-      version: softwareVersion,
-      url: httpUrl.optional(),
-      sha256: sha256Hex.optional(),
+      version: softwareVersion.meta({ title: "Version" }),
+      url: httpUrl.optional().meta({ title: "URL du paquet" }),
+      sha256: sha256Hex.optional().meta({ title: "Empreinte SHA-256" }),
     }),
     result: z.object({
       version: z.string(),
@@ -94,8 +99,8 @@ export const COMMANDS = Object.freeze({
     description: "Récupération des logs",
     restartRule: "rerun",
     params: z.strictObject({
-      lines: z.number().int().min(1).max(10_000).optional(),
-      since: isoDateTime.optional(),
+      lines: z.number().int().min(1).max(10_000).optional().meta({ title: "Nombre de lignes" }),
+      since: isoDateTime.optional().meta({ title: "Depuis (date ISO 8601)" }),
     }),
     result: z.object({ source: z.enum(["journald", "file"]), lines: z.array(logLine) }),
   }),

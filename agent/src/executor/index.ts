@@ -88,7 +88,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (!results.flush()) throw new Error("earlier results could not be committed");
       store.markRunningDurably(command.id, startedAt);
     }
-    logger.debug({ commandId: command.id, type: command.type }, `starting command ${command.type}`);
+    logger.info({ commandId: command.id, type: command.type }, `starting command ${command.type}`);
     const noticeTimer = setTimeout(
       () => options.onStarted({ commandId: command.id, startedAt }),
       options.startedNoticeDelayMs ?? STARTED_NOTICE_DELAY_MS,

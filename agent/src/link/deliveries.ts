@@ -1,4 +1,4 @@
-import { type DeliveryAck, deliveryBatch, describeIssues } from "@neopro/protocol";
+import { type DeliveredCommand, type DeliveryAck, deliveryBatch, describeIssues } from "@neopro/protocol";
 import type { Logger } from "pino";
 import type { AgentFaults, FaultPoint } from "../faults.js";
 import type { AgentStore } from "../store/index.js";
@@ -16,6 +16,18 @@ export interface DeliveryHandlerOptions {
 export interface DeliveryHandler {
   handle(batch: unknown, ack: unknown): void;
   stopAccepting(): void;
+}
+
+/** Lines of the journal stay readable: at most this many "type id" pairs per delivery line. */
+const MAX_LISTED_COMMANDS = 20;
+
+/** "deploy_video 3f0c…" for each command that will run (the first MAX_LISTED_COMMANDS). */
+function describeFresh(batch: readonly DeliveredCommand[], freshIds: readonly string[]): string[] {
+  const fresh = new Set(freshIds);
+  return batch
+    .filter((command) => fresh.has(command.id))
+    .slice(0, MAX_LISTED_COMMANDS)
+    .map((command) => `${command.type} ${command.id}`);
 }
 
 /**
@@ -75,6 +87,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
       }
       logger.info(
         {
+          received: describeFresh(parsed.data, recorded.fresh),
           fresh: recorded.fresh.length,
           alreadyKnown: recorded.known.length,
           resent: recorded.requeuedReports,

@@ -45,6 +45,8 @@ export interface Link {
   /** Tries to send what is left in the outbox for up to `timeoutMs`, then closes the connection. */
   close(timeoutMs: number): Promise<void>;
   readonly connected: boolean;
+  /** When the link last came up or went down (or was created, if it never connected). */
+  readonly connectionChangedAt: Date;
 }
 
 type LinkState = "starting" | "connected" | "disconnected" | "unreachable" | "refused";
@@ -96,6 +98,7 @@ export function createLink(options: LinkOptions): Link {
   const manualReconnects = new EventEmitter();
   let state: LinkState = "starting";
   let lastRefusalCode: string | null = null;
+  let connectionChangedAt = new Date();
 
   function saveState(key: "last_connected_at" | "last_disconnected_at") {
     try {
@@ -107,6 +110,7 @@ export function createLink(options: LinkOptions): Link {
 
   socket.on("connect", () => {
     state = "connected";
+    connectionChangedAt = new Date();
     lastRefusalCode = null;
     logger.info({ url }, "connected to central");
     saveState("last_connected_at");
@@ -117,13 +121,20 @@ export function createLink(options: LinkOptions): Link {
     outbox.connectionLost();
     if (abort.signal.aborted) return;
     state = "disconnected";
+    connectionChangedAt = new Date();
     saveState("last_disconnected_at");
     if (reason === "io server disconnect") {
       // Central closed this connection on purpose (restart, or a newer connection for this site): try again later.
-      logger.warn({ reason }, "central closed the connection; reconnecting");
+      logger.warn(
+        { reason, retryInMs: config.reconnectDelayMinMs },
+        `central closed the connection; reconnecting in about ${config.reconnectDelayMinMs} ms`,
+      );
       manualReconnects.emit("reconnect", config.reconnectDelayMinMs);
     } else {
-      logger.warn({ reason }, "disconnected from central; reconnecting with backoff");
+      logger.warn(
+        { reason, retryDelayMinMs: config.reconnectDelayMinMs, retryDelayMaxMs: config.reconnectDelayMaxMs },
+        `disconnected from central (${reason}); reconnecting with backoff`,
+      );
     }
   });
 
@@ -133,8 +144,13 @@ export function createLink(options: LinkOptions): Link {
       logger.debug({ err: error.message }, "connection attempt to central failed");
       if (state !== "unreachable") {
         logger.warn(
-          { url, error: error.message, retryUpToMs: config.reconnectDelayMaxMs },
-          "central is unreachable; retrying with backoff (commands run and results wait in the outbox meanwhile)",
+          {
+            url,
+            error: error.message,
+            retryDelayMinMs: config.reconnectDelayMinMs,
+            retryDelayMaxMs: config.reconnectDelayMaxMs,
+          },
+          `central is unreachable; retrying with backoff from ${config.reconnectDelayMinMs} ms up to ${config.reconnectDelayMaxMs} ms (commands run and results wait in the outbox meanwhile)`,
         );
       }
       state = "unreachable";
@@ -189,6 +205,9 @@ export function createLink(options: LinkOptions): Link {
     },
     get connected() {
       return socket.connected;
+    },
+    get connectionChangedAt() {
+      return connectionChangedAt;
     },
   };
 }

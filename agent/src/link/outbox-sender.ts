@@ -86,13 +86,20 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   async function sendUntilEmpty() {
     let retryDelayMs = options.retryDelayMinMs;
+    let acknowledged = 0;
     while (socket.connected && !options.signal.aborted) {
       const batch = store.unreportedResults(MAX_RESULT_BATCH, MAX_REPORT_BATCH_BYTES);
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        if (acknowledged > 0)
+          logger.info({ results: acknowledged }, "outbox flushed: central has every result");
+        return;
+      }
       const delivery = await sendBatch(batch);
       if (delivery === "complete") {
+        acknowledged += batch.length;
         retryDelayMs = options.retryDelayMinMs;
       } else if (delivery === "incomplete") {
+        logger.debug({ retryInMs: retryDelayMs }, `sending the outbox again in ${retryDelayMs} ms`);
         await sleep(retryDelayMs, undefined, { signal: options.signal });
         retryDelayMs = Math.min(retryDelayMs * 2, options.retryDelayMaxMs);
       }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { DeliveredCommand, ResultReport } from "@neopro/protocol";
 import Database from "better-sqlite3";
 import { createStoreDb, withoutFsync } from "./connection.js";
+import { type CommandSummary, lastCommand } from "./history.js";
 import {
   completeCommands,
   countCommandsByStatus,
@@ -19,7 +20,9 @@ import { countUnreported, markReported, unreportedResults } from "./outbox.js";
 import { migrate } from "./schema.js";
 import { type AgentStateKey, readState, writeState } from "./state.js";
 
+export type { CommandSummary, HistoryQuery } from "./history.js";
 export type { LedgerCommand, LedgerStatus, RecordedDeliveries } from "./ledger.js";
+export { type AgentStatusRecord, openStoreReader, type StoreReader } from "./reader.js";
 export { SCHEMA_VERSION } from "./schema.js";
 export type { AgentStateKey } from "./state.js";
 
@@ -41,6 +44,9 @@ export interface AgentStore {
   writeState(key: AgentStateKey, value: string): void;
   readState(key: AgentStateKey): string | null;
   counts(): { commands: Record<LedgerStatus, number>; unreportedResults: number };
+  /** Cheap (indexed) figures for the status line systemd shows. */
+  lastCommand(): CommandSummary | null;
+  countUnreported(): number;
   /** The pragmas that make a commit durable, as this connection sees them. */
   durability(): { journalMode: string; synchronous: number };
   close(): void;
@@ -104,6 +110,8 @@ export function openStore(options: StoreOptions): AgentStore {
     writeState: (key, value) => withoutFsync(db, () => writeState(db, key, value, now())),
     readState: (key) => readState(db, key),
     counts: () => ({ commands: countCommandsByStatus(db), unreportedResults: countUnreported(db) }),
+    lastCommand: () => lastCommand(db),
+    countUnreported: () => countUnreported(db),
     durability: () => ({
       journalMode: connection.pragma("journal_mode", { simple: true }) as string,
       synchronous: connection.pragma("synchronous", { simple: true }) as number,

@@ -1,7 +1,14 @@
 import type { StoreDb } from "./connection.js";
 
 /** Keys of the small `agent_state` table, read by status tooling. */
-export type AgentStateKey = "last_connected_at" | "last_disconnected_at" | "last_delivery_at";
+export type AgentStateKey =
+  | "last_connected_at"
+  | "last_disconnected_at"
+  | "last_delivery_at"
+  | "agent_started_at"
+  | "agent_stopped_at"
+  | "agent_pid"
+  | "agent_version";
 
 export function writeState(db: StoreDb, key: AgentStateKey, value: string, updatedAt: string): void {
   db.statement(

@@ -9,6 +9,7 @@ import {
 import type { Logger } from "pino";
 import type { Server } from "socket.io";
 import type { Database } from "../db/database.js";
+import type { OperatorFeed } from "../operators/index.js";
 import { markSiteOffline } from "../store/sites.js";
 import { hashesMatch, hashToken } from "../tokens.js";
 import type { BatchedStore } from "./batched-store.js";
@@ -25,6 +26,8 @@ export interface AgentNamespaceOptions {
   registry: AgentRegistry;
   dispatcher: Dispatcher;
   waiters: ResultWaiters;
+  /** Told when a site goes offline and when its commands start. */
+  operators: OperatorFeed;
   logger: Logger;
   /** True while central shuts down: new agents are told to come back later. */
   isStopping(): boolean;
@@ -115,7 +118,14 @@ export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway
       { siteId, connectionId, agentVersion: connection.agentVersion, address: socket.handshake.address },
       "Agent connected",
     );
-    registerReportHandlers(connection, { db, store, logger, waiters: options.waiters, track });
+    registerReportHandlers(connection, {
+      db,
+      store,
+      logger,
+      waiters: options.waiters,
+      operators: options.operators,
+      track,
+    });
     if (replaced) {
       logger.warn(
         { siteId, connectionId, replacedConnectionId: replaced.connectionId },
@@ -147,6 +157,7 @@ export function createAgentGateway(options: AgentNamespaceOptions): AgentGateway
     try {
       // Guarded by connection_id: a replaced socket's late disconnect leaves the site online.
       await markSiteOffline(db, siteId, connectionId);
+      options.operators.siteChanged(siteId);
     } catch (error) {
       logger.error({ err: error, siteId }, "Could not record the agent as offline");
     }

@@ -8,6 +8,7 @@ import {
 } from "@neopro/protocol";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
+import type { OperatorFeed } from "../operators/index.js";
 import { getCommandTypes } from "../store/command-types.js";
 import { markStarted } from "../store/results.js";
 import type { BatchedStore } from "./batched-store.js";
@@ -19,6 +20,7 @@ interface ReportDependencies {
   store: BatchedStore;
   logger: Logger;
   waiters: ResultWaiters;
+  operators: OperatorFeed;
   /** Registers work that shutdown should let finish. */
   track(work: Promise<unknown>): void;
 }
@@ -66,9 +68,16 @@ export function registerReportHandlers(connection: AgentConnection, dependencies
       return;
     }
     dependencies.track(
-      markStarted(dependencies.db, siteId, parsed.data).catch((error: unknown) => {
-        logger.warn({ err: error, siteId }, "Could not record that commands started");
-      }),
+      markStarted(dependencies.db, siteId, parsed.data).then(
+        () =>
+          dependencies.operators.commandsChanged(
+            siteId,
+            parsed.data.map(({ commandId }) => ({ commandId, status: "running" })),
+          ),
+        (error: unknown) => {
+          logger.warn({ err: error, siteId }, "Could not record that commands started");
+        },
+      ),
     );
   });
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { Logger } from "pino";
-import { type Database, errorSummary, type ListenOptions, quoteIdentifier } from "./database.js";
+import { type Database, errorSummary, quoteIdentifier } from "./database.js";
 
 export interface ReconnectBackoff {
   /** Delay before the first reconnect attempt. */

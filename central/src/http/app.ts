@@ -1,7 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { authenticateOperator } from "./auth.js";
 import type { HttpContext } from "./context.js";
+import { registerDashboard } from "./dashboard.js";
 import { installErrorHandlers } from "./errors.js";
+import { registerOpenApi } from "./openapi/index.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerPendingRoutes } from "./routes/pending.js";
 import { registerSendCommandRoute } from "./routes/send-command.js";
@@ -38,7 +40,10 @@ export function buildHttpApp(context: HttpContext): FastifyInstance {
     );
   });
 
+  // First: it records every route registered after it, for the OpenAPI document.
+  registerOpenApi(app);
   registerHealthRoutes(app, context);
+  registerDashboard(app, { dashboardDir: context.config.dashboardDir, logger: context.logger });
   app.register(
     async (api) => {
       api.addHook("onRequest", async (request) => {

@@ -42,9 +42,10 @@ export async function getSite(db: Queryable, siteId: string): Promise<SiteRow | 
 /** These sites as the API shows them (for the operators' live feed); unknown ids are left out. */
 export async function getSitesByIds(db: Queryable, siteIds: string[]): Promise<SiteRow[]> {
   if (siteIds.length === 0) return [];
-  const { rows } = await db.query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites s WHERE s.id = ANY($1::uuid[])`, [
-    siteIds,
-  ]);
+  const { rows } = await db.query<SiteRow>(
+    `SELECT ${SITE_COLUMNS} FROM sites s WHERE s.id = ANY($1::uuid[])`,
+    [siteIds],
+  );
   return rows;
 }
 

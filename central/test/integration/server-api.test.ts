@@ -1,4 +1,4 @@
-import { MESSAGES } from "@neopro/protocol";
+import { COMMANDS, MESSAGES } from "@neopro/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres.js";
 import { startTestCentral, type TestCentral } from "../support/test-central.js";
@@ -154,7 +154,10 @@ describe("POST /api/sites/:id/command to an offline site", () => {
       body: { ...configPush, priority: 9, expiresAt, maxAttempts: 5, description: "Réglage du son" },
     });
     const { body } = await server.api("GET", `/api/sites/${site.id}/pending-commands`);
-    expect(body.commands.map((command: { priority: number }) => command.priority)).toEqual([3, 9]);
+    expect(body.commands.map((command: { priority: number }) => command.priority)).toEqual([
+      COMMANDS.update_software.defaultPriority,
+      9,
+    ]);
     expect(body.commands[0].description).toBe("Mise à jour logicielle");
     expect(body.commands[1]).toMatchObject({ max_attempts: 5, description: "Réglage du son" });
     expect(new Date(body.commands[1].expires_at).toISOString()).toBe(expiresAt);

@@ -8,7 +8,10 @@ import { z } from "zod";
  * fails when they differ, and prints the table to paste between the markers.
  */
 function paramsSummary(type: CommandType): string {
-  const schema = z.toJSONSchema(COMMANDS[type].params, { io: "input", unrepresentable: "any" }) as { properties?: object; required?: string[] };
+  const schema = z.toJSONSchema(COMMANDS[type].params, { io: "input", unrepresentable: "any" }) as {
+    properties?: object;
+    required?: string[];
+  };
   const keys = Object.keys(schema.properties ?? {});
   if (keys.length === 0) return "none";
   const required = new Set(schema.required ?? []);

@@ -20,7 +20,7 @@ type CommandParams = { Params: { id: string; commandId: string } };
 
 /** §4's queue routes: list, cancel one or all, retry, and the global summary. */
 export function registerPendingRoutes(api: FastifyInstance, context: HttpContext): void {
-  const { db, registry, dispatcher } = context;
+  const { db, registry, dispatcher, operators } = context;
   const cancelOptions = { deliveryTimeoutMs: context.config.deliveryAckTimeoutMs };
 
   api.get("/sites/queue/summary", async () => queueSummary(db));
@@ -42,6 +42,8 @@ export function registerPendingRoutes(api: FastifyInstance, context: HttpContext
   api.delete<CommandParams>("/sites/:id/pending-commands/:commandId", async (request) => {
     const { siteId, commandId } = await commandOfExistingSite(db, request.params);
     if (await cancelPendingCommand(db, siteId, commandId, cancelOptions)) {
+      operators.commandsChanged(siteId, [{ commandId, status: "cancelled" }]);
+      operators.siteChanged(siteId);
       return { success: true, message: MESSAGES.cancelledOne };
     }
     if (await isPending(db, siteId, commandId)) {
@@ -58,12 +60,14 @@ export function registerPendingRoutes(api: FastifyInstance, context: HttpContext
     const siteId = parseId(request.params.id, "site");
     if (!(await getSiteCredentials(db, siteId))) throw siteNotFound(siteId);
     const count = await cancelAllPendingCommands(db, siteId, cancelOptions);
+    if (count > 0) operators.siteChanged(siteId);
     return { success: true, message: MESSAGES.cancelledAll(count), count };
   });
 
   api.post<CommandParams>("/sites/:id/pending-commands/:commandId/retry", async (request) => {
     const { siteId, commandId } = await commandOfExistingSite(db, request.params);
     if (!(await resetPendingAttempts(db, siteId, commandId))) throw await notPending(db, siteId, commandId);
+    operators.siteChanged(siteId);
     if (registry.isOnline(siteId)) dispatcher.kick(siteId, "request");
     return { success: true, commandId, message: MESSAGES.attemptsReset };
   });

@@ -23,7 +23,7 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** POST /api/sites/:id/command — queue or send a command, and optionally wait for its result. */
 export function registerSendCommandRoute(api: FastifyInstance, context: HttpContext): void {
-  const { db, registry, dispatcher, waiters } = context;
+  const { db, registry, dispatcher, waiters, operators } = context;
   const commandQuery = z.strictObject({ wait: waitQuery.max(context.config.maxWaitSeconds).optional() });
 
   api.post<{ Params: { id: string } }>("/sites/:id/command", async (request, reply) => {
@@ -52,6 +52,8 @@ export function registerSendCommandRoute(api: FastifyInstance, context: HttpCont
       if (command.queueable) {
         // Always through the queue, connected or not: the database NOTIFY (and this kick) trigger delivery.
         const { id } = await enqueueCommand(db, command);
+        operators.commandsChanged(siteId, [{ commandId: id, status: "queued" }]);
+        operators.siteChanged(siteId);
         const result = waitSeconds > 0 ? waitFor(id) : undefined;
         if (online) dispatcher.kick(siteId, "request");
         if (result) return await answerWithResult(reply, { siteId, commandId: id, waitSeconds, result });
@@ -61,6 +63,7 @@ export function registerSendCommandRoute(api: FastifyInstance, context: HttpCont
       }
 
       const { id } = await createDirectCommand(db, command);
+      operators.commandsChanged(siteId, [{ commandId: id, status: "queued" }]);
       const result = waitSeconds > 0 ? waitFor(id) : undefined;
       const outcome = await dispatcher.sendDirect(siteId, {
         id,
@@ -71,6 +74,7 @@ export function registerSendCommandRoute(api: FastifyInstance, context: HttpCont
         expiresAt: null,
       });
       if (!outcome.delivered) {
+        operators.commandsChanged(siteId, [{ commandId: id, status: "failed" }]);
         throw new ApiFailure(
           409,
           "SITE_OFFLINE",

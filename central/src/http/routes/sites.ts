@@ -9,7 +9,7 @@ import { ApiFailure } from "../errors.js";
 import { parseBody, parseId, parseQuery } from "../validation.js";
 import { siteNotFound } from "./pending.js";
 
-const listSitesQuery = paginationQuery.extend({
+export const listSitesQuery = paginationQuery.extend({
   search: z.string().trim().min(1).max(200).optional(),
   status: z.enum(["online", "offline"]).optional(),
 });
@@ -18,7 +18,7 @@ type SiteParams = { Params: { id: string } };
 
 /** Sites (create, list, show) and their command history. */
 export function registerSiteRoutes(api: FastifyInstance, context: HttpContext): void {
-  const { db, registry } = context;
+  const { db, registry, operators } = context;
 
   api.post("/sites", async (request, reply) => {
     const { siteName, clubName } = parseBody(createSiteBody, request.body);
@@ -26,6 +26,7 @@ export function registerSiteRoutes(api: FastifyInstance, context: HttpContext): 
     const token = generateToken();
     const site = await createSite(db, { siteName, clubName, tokenHash: hashToken(token) });
     request.log.info({ siteId: site.id, siteName, clubName }, "Site created");
+    operators.siteChanged(site.id);
     return reply.code(201).send({ id: site.id, siteName: site.site_name, clubName: site.club_name, token });
   });
 
