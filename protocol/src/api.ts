@@ -23,13 +23,6 @@ export const API_ERROR_CODES = Object.freeze([
 ] as const);
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-export interface ApiError {
-  success: false;
-  error: ApiErrorCode;
-  message: string;
-  details?: unknown;
-}
-
 /** Body of POST /api/sites/:id/command (§4, plus priority, expiry, attempts, description). */
 export const sendCommandBody = z.strictObject({
   command: z.string().min(1).max(100),

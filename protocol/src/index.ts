@@ -1,3 +1,4 @@
+export * from "./answers.js";
 export * from "./api.js";
 export * from "./catalogue.js";
 export * from "./fields.js";

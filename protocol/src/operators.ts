@@ -1,3 +1,4 @@
+import type { SiteAnswer } from "./answers.js";
 import type { CommandStatus } from "./statuses.js";
 
 /**
@@ -11,19 +12,8 @@ export const OPERATOR_NAMESPACE = "/operator";
 export const OPERATOR_REFUSAL_CODES = Object.freeze(["UNAUTHORIZED", "SERVER_UNAVAILABLE"] as const);
 export type OperatorRefusalCode = (typeof OPERATOR_REFUSAL_CODES)[number];
 
-/** One site as `GET /api/sites` lists it, as JSON (dates are ISO strings). */
-export interface SiteSnapshot {
-  id: string;
-  site_name: string;
-  club_name: string;
-  status: "online" | "offline";
-  online: boolean;
-  last_seen_at: string | null;
-  agent_version: string | null;
-  created_at: string;
-  pending_count: number;
-  oldest_pending: string | null;
-}
+/** One site as `GET /api/sites` lists it, as JSON (dates are ISO strings): the same shape as the REST answer. */
+export type SiteSnapshot = SiteAnswer;
 
 /** A command of a site changed status (queued, delivered, running, a result, cancelled, expired). */
 export interface CommandStatusChange {

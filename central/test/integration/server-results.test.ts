@@ -107,6 +107,7 @@ describe("results:report", () => {
       body: { command: "update_config", params: { configuration: { b: 2 } } },
     });
     await owner.agent.waitForCommands(1);
+    await eventually(async () => (await commandRow(owner.site.id, body.commandId)).status === "delivered");
 
     // Acknowledged so the intruder stops resending, but nothing is recorded.
     expect(await intruder.agent.report([succeeded(body.commandId, configResult)])).toEqual({

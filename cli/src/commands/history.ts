@@ -1,10 +1,10 @@
-import type { CommandAnswer, HistoryAnswer } from "../client/answers.js";
+import type { CommandHistoryAnswer, CommandRecordAnswer } from "@neopro/protocol";
 import { brief, type Column, formatTime, renderTable } from "../output/index.js";
 import type { CommandContext, CommandOutcome } from "./context.js";
 import { renderResult } from "./results.js";
 import { resolveSiteId } from "./site-ref.js";
 
-const HISTORY_COLUMNS: Column<CommandAnswer>[] = [
+const HISTORY_COLUMNS: Column<CommandRecordAnswer>[] = [
   { header: "ID", value: (command) => command.id },
   { header: "TYPE", value: (command) => command.command_type },
   { header: "STATUS", value: (command) => command.status },
@@ -17,7 +17,7 @@ const HISTORY_COLUMNS: Column<CommandAnswer>[] = [
   { header: "RESULT", value: (command) => outcome(command) },
 ];
 
-function outcome(command: CommandAnswer): string {
+function outcome(command: CommandRecordAnswer): string {
   if (command.error_code) return `${command.error_code}: ${brief(command.error_message, 50)}`;
   return brief(command.result, 60);
 }
@@ -29,7 +29,7 @@ export async function showHistory(
   page: { limit: number; offset: number },
 ): CommandOutcome {
   const siteId = await resolveSiteId(client, site);
-  const { body } = await client.get<HistoryAnswer>(`/api/sites/${siteId}/commands`, { ...page });
+  const { body } = await client.get<CommandHistoryAnswer>(`/api/sites/${siteId}/commands`, { ...page });
   if (output.json) {
     output.data(body);
     return;
@@ -50,7 +50,7 @@ export async function showCommand(
   commandId: string,
 ): CommandOutcome {
   const siteId = await resolveSiteId(client, site);
-  const { body } = await client.get<CommandAnswer>(
+  const { body } = await client.get<CommandRecordAnswer>(
     `/api/sites/${siteId}/commands/${encodeURIComponent(commandId)}`,
   );
   if (output.json) {

@@ -1,9 +1,10 @@
 import type {
-  CancelAnswer,
+  CancelledAllAnswer,
+  CancelledOneAnswer,
   PendingCommandAnswer,
   PendingListAnswer,
-  SummaryAnswer,
-} from "../client/answers.js";
+  QueueSummaryAnswer,
+} from "@neopro/protocol";
 import { usageError } from "../errors.js";
 import { brief, type Column, formatAgo, formatPriority, formatTime, renderTable } from "../output/index.js";
 import type { CommandContext, CommandOutcome } from "./context.js";
@@ -49,7 +50,7 @@ export async function cancelPending(
   const path = commandId
     ? `/api/sites/${siteId}/pending-commands/${encodeURIComponent(commandId)}`
     : `/api/sites/${siteId}/pending-commands`;
-  const { body } = await client.delete<CancelAnswer>(path);
+  const { body } = await client.delete<CancelledOneAnswer | CancelledAllAnswer>(path);
   // The server's French message as given ("Commande annulée avec succès.", "N commande(s) … annulée(s).").
   if (output.json) {
     output.data(body);
@@ -60,7 +61,7 @@ export async function cancelPending(
 
 /** `cq summary`: every site with deliverable pending commands, oldest first, and the totals. */
 export async function showSummary({ client, output }: CommandContext): CommandOutcome {
-  const { body } = await client.get<SummaryAnswer>("/api/sites/queue/summary");
+  const { body } = await client.get<QueueSummaryAnswer>("/api/sites/queue/summary");
   if (output.json) {
     output.data(body);
     return;

@@ -3,9 +3,9 @@ import {
   COMMANDS,
   describeIssues,
   priority as priorityRange,
+  type SendAnswer,
   sendCommandBody,
 } from "@neopro/protocol";
-import type { SendAnswer } from "../client/answers.js";
 import { EXIT_CODES, usageError } from "../errors.js";
 import { parseDuration } from "../params/duration.js";
 import { buildParams, describeParams } from "../params/index.js";
@@ -54,14 +54,14 @@ export async function sendCommand(
   if (output.json) output.data(answer.body);
   else describeAnswer(output, type, answer.body);
   if (answer.status === 202) return EXIT_CODES.stillRunning;
-  if (answer.body.status !== undefined && answer.body.status !== "succeeded") return EXIT_CODES.commandFailed;
+  if ("status" in answer.body && answer.body.status !== "succeeded") return EXIT_CODES.commandFailed;
   return undefined;
 }
 
 function describeAnswer(output: CommandContext["output"], type: string, answer: SendAnswer): void {
-  if (answer.timedOut || answer.status === undefined) {
+  if ("timedOut" in answer || !("status" in answer)) {
     // The server's own words: the reference's French message, or the wait that ran out.
-    output.line(answer.message ?? "");
+    output.line(answer.message);
     output.line(`Command id: ${answer.commandId}`);
     return;
   }

@@ -1,5 +1,4 @@
-import { uuid } from "@neopro/protocol";
-import type { SiteListAnswer } from "../client/answers.js";
+import { type SiteListAnswer, uuid } from "@neopro/protocol";
 import type { CentralClient } from "../client/index.js";
 import { usageError } from "../errors.js";
 

@@ -1,4 +1,4 @@
-import type { SiteAnswer, SiteCreatedAnswer, SiteListAnswer } from "../client/answers.js";
+import type { SiteAnswer, SiteCreatedAnswer, SiteListAnswer } from "@neopro/protocol";
 import { type Column, formatAgo, formatTime, renderTable } from "../output/index.js";
 import type { CommandContext, CommandOutcome } from "./context.js";
 import { resolveSiteId } from "./site-ref.js";

@@ -1,5 +1,5 @@
+import type { SiteSnapshot } from "@neopro/protocol";
 import { useState } from "preact/hooks";
-import type { SiteSnapshot } from "../api/types.js";
 import { useSession } from "../context.js";
 import { useDebounced, useResource } from "../hooks.js";
 import { ErrorNotice } from "./notice.js";

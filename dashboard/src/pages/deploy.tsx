@@ -1,7 +1,7 @@
+import type { SiteSnapshot } from "@neopro/protocol";
 import { useMemo, useState } from "preact/hooks";
 import { ApiRequestError } from "../api/client.js";
 import { describeError } from "../api/errors.js";
-import type { SiteSnapshot } from "../api/types.js";
 import { type DeliveryOptions, DeliveryOptionsInputs, readExpiry } from "../components/delivery-options.js";
 import { type ParamValues, paramFields, readParams } from "../components/param-fields.js";
 import { ParamInputs } from "../components/param-form.js";
@@ -63,7 +63,9 @@ export function DeployPage() {
     async function deployTo(siteId: string): Promise<SiteOutcome> {
       try {
         const answer = await api.send(siteId, body);
-        return { kind: answer.queued ? "queued" : "sent", message: answer.message ?? "" };
+        // Sent without ?wait: accepted (sent or queued), with the reference's message.
+        const queued = "queued" in answer && answer.queued;
+        return { kind: queued ? "queued" : "sent", message: "message" in answer ? answer.message : "" };
       } catch (error) {
         if (error instanceof ApiRequestError && error.code === "SITE_OFFLINE") {
           return { kind: "refused", message: error.message };

@@ -1,6 +1,6 @@
+import type { QueueSummarySiteAnswer } from "@neopro/protocol";
 import { priorityLabel } from "@neopro/protocol";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { QueueSummarySite } from "../api/types.js";
 import { ErrorNotice } from "../components/notice.js";
 import { SiteState } from "../components/site-state.js";
 import { useSession } from "../context.js";
@@ -11,7 +11,7 @@ import { paths } from "../router.js";
 type SortKey = "count" | "age";
 type Sort = { key: SortKey; descending: boolean };
 
-const COMPARE: Record<SortKey, (a: QueueSummarySite, b: QueueSummarySite) => number> = {
+const COMPARE: Record<SortKey, (a: QueueSummarySiteAnswer, b: QueueSummarySiteAnswer) => number> = {
   count: (a, b) => a.pending_count - b.pending_count,
   // Older first command = larger age.
   age: (a, b) => Date.parse(b.oldest_command) - Date.parse(a.oldest_command),

@@ -1,7 +1,13 @@
-import { COMMAND_TYPES, COMMANDS, type CommandType, isCommandType, MESSAGES } from "@neopro/protocol";
+import {
+  COMMAND_TYPES,
+  COMMANDS,
+  type CommandType,
+  isCommandType,
+  MESSAGES,
+  type SendAnswer,
+} from "@neopro/protocol";
 import { useMemo, useState } from "preact/hooks";
 import { ApiRequestError } from "../api/client.js";
-import type { SendAnswer } from "../api/types.js";
 import { CommandResult } from "../components/command-result.js";
 import { type DeliveryOptions, DeliveryOptionsInputs, readExpiry } from "../components/delivery-options.js";
 import { ErrorNotice } from "../components/notice.js";
@@ -60,10 +66,11 @@ export function SendCommandPage({ siteId }: { siteId: string }) {
         ? { command: type, params: params.params, priority: delivery.priority, queueIfOffline, ...expiry }
         : { command: type, params: params.params };
       const sent = await api.send(siteId, body, definition.queueable ? undefined : REAL_TIME_WAIT_SECONDS);
+      const queued = "queued" in sent && sent.queued ? sent : undefined;
       setAnswer({
-        kind: sent.queued ? "queued" : "sent",
+        kind: queued ? "queued" : "sent",
         // With ?wait the answer carries the outcome rather than a message: the reference's words for "sent".
-        message: sent.queued ? (sent.message ?? MESSAGES.queued) : MESSAGES.sent,
+        message: queued ? queued.message : MESSAGES.sent,
         answer: sent,
         type,
       });
@@ -166,27 +173,34 @@ function AnswerPanel({ answer, siteId }: { answer: Answer; siteId: string }) {
     >
       <h2 id="answer-title">{ANSWER_TITLES[answer.kind]}</h2>
       <p data-testid="answer-message">{answer.message}</p>
-      {answer.kind !== "refused" && answer.answer.status ? (
-        <div>
-          <p>
-            Statut : {STATUS_LABELS[answer.answer.status]}
-            {answer.answer.timedOut ? " (toujours en cours ; le résultat arrivera dans l'historique)" : null}
-          </p>
-          {answer.answer.error ? (
-            <p class="field-error">
-              {answer.answer.error.code} : {answer.answer.error.message}
-            </p>
-          ) : null}
-          {answer.answer.result !== undefined ? (
-            <CommandResult type={answer.type} result={answer.answer.result} />
-          ) : null}
-        </div>
-      ) : null}
+      {answer.kind !== "refused" ? <Outcome answer={answer.answer} type={answer.type} /> : null}
       {answer.kind !== "refused" ? (
         <p>
           <a href={paths.site(siteId)}>Voir la file et l'historique du site</a>
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** The command's status when central waited for it (`?wait`): its outcome, or still running. */
+function Outcome({ answer, type }: { answer: SendAnswer; type: CommandType }) {
+  if (!("status" in answer)) return null;
+  const finished = "timedOut" in answer ? undefined : answer;
+  return (
+    <div>
+      <p>
+        Statut : {STATUS_LABELS[answer.status]}
+        {finished ? null : " (toujours en cours ; le résultat arrivera dans l'historique)"}
+      </p>
+      {finished?.error ? (
+        <p class="field-error">
+          {finished.error.code} : {finished.error.message}
+        </p>
+      ) : null}
+      {finished && finished.result !== undefined ? (
+        <CommandResult type={type} result={finished.result} />
+      ) : null}
+    </div>
   );
 }

@@ -1,5 +1,5 @@
+import type { CommandRecordAnswer } from "@neopro/protocol";
 import { useEffect, useState } from "preact/hooks";
-import type { HistoryCommand } from "../api/types.js";
 import { CommandResult } from "../components/command-result.js";
 import { ErrorNotice } from "../components/notice.js";
 import { Pager } from "../components/pager.js";
@@ -68,7 +68,7 @@ export function CommandHistory({ siteId }: { siteId: string }) {
   );
 }
 
-function HistoryRow({ command }: { command: HistoryCommand }) {
+function HistoryRow({ command }: { command: CommandRecordAnswer }) {
   const ended = command.finished_at ?? command.cancelled_at ?? command.expired_at;
   return (
     <tr data-command-id={command.id} data-status={command.status}>
@@ -89,7 +89,7 @@ function HistoryRow({ command }: { command: HistoryCommand }) {
   );
 }
 
-function Outcome({ command }: { command: HistoryCommand }) {
+function Outcome({ command }: { command: CommandRecordAnswer }) {
   if (command.error_code) {
     return (
       <span class="field-error">

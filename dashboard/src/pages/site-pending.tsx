@@ -1,6 +1,6 @@
+import type { PendingCommandAnswer, PendingListAnswer, PendingState } from "@neopro/protocol";
 import { priorityLabel } from "@neopro/protocol";
 import { useState } from "preact/hooks";
-import type { PendingCommand, PendingList, PendingState } from "../api/types.js";
 import { ErrorNotice, Notice } from "../components/notice.js";
 import { useSession } from "../context.js";
 import { formatDate, plural } from "../format.js";
@@ -13,7 +13,13 @@ const STATE_CLASSES: Record<PendingState, string> = {
 };
 
 /** "Commandes en attente": what the site will receive, with cancel, cancel all and retry (§8). */
-export function PendingCommands({ siteId, pending }: { siteId: string; pending: Resource<PendingList> }) {
+export function PendingCommands({
+  siteId,
+  pending,
+}: {
+  siteId: string;
+  pending: Resource<PendingListAnswer>;
+}) {
   const { api } = useSession();
   const [outcome, setOutcome] = useState<{ message: string } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -102,7 +108,7 @@ export function PendingCommands({ siteId, pending }: { siteId: string; pending: 
   );
 }
 
-function PendingRow(props: { command: PendingCommand; onCancel(): void; onRetry(): void }) {
+function PendingRow(props: { command: PendingCommandAnswer; onCancel(): void; onRetry(): void }) {
   const { command } = props;
   return (
     <tr data-command-id={command.id} data-state={command.state}>

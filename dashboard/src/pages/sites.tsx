@@ -1,5 +1,5 @@
+import type { SiteCreatedAnswer, SiteListAnswer } from "@neopro/protocol";
 import { useEffect, useState } from "preact/hooks";
-import type { CreatedSite, SitePage } from "../api/types.js";
 import { CopyButton } from "../components/copy-button.js";
 import { ErrorNotice } from "../components/notice.js";
 import { Pager } from "../components/pager.js";
@@ -22,7 +22,7 @@ export function SitesPage() {
   const settledSearch = useDebounced(search.trim(), 300);
   const query = { limit: PAGE_SIZE, offset, search: settledSearch || undefined, status: state || undefined };
   const sites = useResource(() => api.listSites(query), JSON.stringify(query));
-  const [page, setPage] = useState<SitePage | undefined>(undefined);
+  const [page, setPage] = useState<SiteListAnswer | undefined>(undefined);
 
   useEffect(() => setPage(sites.data), [sites.data]);
   useEffect(() => setOffset(0), [settledSearch, state]);
@@ -125,7 +125,7 @@ function CreateSite(props: { onCreated(): void }) {
   const [siteName, setSiteName] = useState("");
   const [clubName, setClubName] = useState("");
   const [error, setError] = useState<unknown>(undefined);
-  const [created, setCreated] = useState<CreatedSite | undefined>(undefined);
+  const [created, setCreated] = useState<SiteCreatedAnswer | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: Event) {

@@ -1,27 +1,49 @@
-import { COMMAND_TYPES, COMMANDS, createSiteBody, sendCommandBody } from "@neopro/protocol";
+import {
+  apiErrorAnswer,
+  attemptsResetAnswer,
+  COMMAND_TYPES,
+  COMMANDS,
+  cancelledAllAnswer,
+  cancelledOneAnswer,
+  commandHistoryAnswer,
+  commandRecordAnswer,
+  commandSentAnswer,
+  commandStillRunningAnswer,
+  createSiteBody,
+  livenessAnswer,
+  notReadyAnswer,
+  pendingCommandAnswer,
+  pendingListAnswer,
+  queueSummaryAnswer,
+  readinessAnswer,
+  sendCommandBody,
+  siteAnswer,
+  siteCreatedAnswer,
+  siteListAnswer,
+} from "@neopro/protocol";
 import { z } from "zod";
-import * as answers from "./schemas.js";
+import { openApiDocument } from "./schemas.js";
 
-/** The answers' schemas, by their name under `#/components/schemas/`. */
+/** The answers' schemas (the protocol's, see its answers.ts), by their name under `#/components/schemas/`. */
 export const RESPONSE_SCHEMAS = Object.freeze({
-  ApiError: answers.apiError,
-  Site: answers.site,
-  SiteCreated: answers.siteCreated,
-  SiteList: answers.siteList,
-  PendingCommand: answers.pendingCommand,
-  PendingList: answers.pendingList,
-  CommandRecord: answers.commandRecord,
-  CommandHistory: answers.commandHistory,
-  QueueSummary: answers.queueSummary,
-  CommandSent: answers.commandSent,
-  CommandStillRunning: answers.commandStillRunning,
-  CancelledOne: answers.cancelledOne,
-  CancelledAll: answers.cancelledAll,
-  AttemptsReset: answers.attemptsReset,
-  Liveness: answers.liveness,
-  Readiness: answers.readiness,
-  NotReady: answers.notReady,
-  OpenApiDocument: answers.openApiDocument,
+  ApiError: apiErrorAnswer,
+  Site: siteAnswer,
+  SiteCreated: siteCreatedAnswer,
+  SiteList: siteListAnswer,
+  PendingCommand: pendingCommandAnswer,
+  PendingList: pendingListAnswer,
+  CommandRecord: commandRecordAnswer,
+  CommandHistory: commandHistoryAnswer,
+  QueueSummary: queueSummaryAnswer,
+  CommandSent: commandSentAnswer,
+  CommandStillRunning: commandStillRunningAnswer,
+  CancelledOne: cancelledOneAnswer,
+  CancelledAll: cancelledAllAnswer,
+  AttemptsReset: attemptsResetAnswer,
+  Liveness: livenessAnswer,
+  Readiness: readinessAnswer,
+  NotReady: notReadyAnswer,
+  OpenApiDocument: openApiDocument,
 });
 
 /** `deploy_video` → `DeployVideoParams`: the component holding that command's params schema. */

@@ -29,7 +29,8 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
 /**
  * The OpenAPI 3.1 document of the routes central has registered: request
  * bodies and queries from the zod schemas the routes validate with (the
- * protocol's), answers from ./schemas.ts, descriptions from ./operations.ts.
+ * protocol's), answers from the protocol's answer schemas (named in
+ * ./components.ts), descriptions from ./operations.ts.
  */
 export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
