@@ -50,12 +50,11 @@ export function registerSendCommandRoute(api: FastifyInstance, context: HttpCont
     reply.raw.once("close", () => waiting.abort());
     try {
       if (command.queueable) {
-        // Always through the queue, connected or not: the database NOTIFY (and this kick) trigger delivery.
+        // Always through the queue, connected or not: the insert trigger's NOTIFY starts the delivery.
         const { id } = await enqueueCommand(db, command);
         operators.commandsChanged(siteId, [{ commandId: id, status: "queued" }]);
         operators.siteChanged(siteId);
         const result = waitSeconds > 0 ? waitFor(id) : undefined;
-        if (online) dispatcher.kick(siteId, "request");
         if (result) return await answerWithResult(reply, { siteId, commandId: id, waitSeconds, result });
         return online
           ? { success: true, commandId: id, queued: false, message: MESSAGES.sent }
