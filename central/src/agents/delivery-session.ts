@@ -6,7 +6,7 @@ import { deliverAndAwaitAck, toDeliveredCommand } from "./delivery.js";
 import type { AgentConnection } from "./types.js";
 
 /** What woke a site's delivery loop (logged with "Processing pending commands"). */
-export type DrainTrigger = "connect" | "notify" | "reconnect" | "sweep" | "request";
+export type DrainTrigger = "connect" | "notify" | "reconnect" | "sweep";
 
 export interface DeliverySettings {
   /** Commands delivered but not yet acknowledged, per site. */

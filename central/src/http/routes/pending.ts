@@ -20,7 +20,7 @@ type CommandParams = { Params: { id: string; commandId: string } };
 
 /** §4's queue routes: list, cancel one or all, retry, and the global summary. */
 export function registerPendingRoutes(api: FastifyInstance, context: HttpContext): void {
-  const { db, registry, dispatcher, operators } = context;
+  const { db, operators } = context;
   const cancelOptions = { deliveryTimeoutMs: context.config.deliveryAckTimeoutMs };
 
   api.get("/sites/queue/summary", async () => queueSummary(db));
@@ -68,7 +68,6 @@ export function registerPendingRoutes(api: FastifyInstance, context: HttpContext
     const { siteId, commandId } = await commandOfExistingSite(db, request.params);
     if (!(await resetPendingAttempts(db, siteId, commandId))) throw await notPending(db, siteId, commandId);
     operators.siteChanged(siteId);
-    if (registry.isOnline(siteId)) dispatcher.kick(siteId, "request");
     return { success: true, commandId, message: MESSAGES.attemptsReset };
   });
 }
